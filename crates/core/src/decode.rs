@@ -1,0 +1,75 @@
+//! Encoded bytes → RGB pixels, with size limits enforced from the header before any
+//! pixel buffer is allocated.
+
+use std::io::Cursor;
+
+use image::{ImageDecoder, ImageError, ImageReader, RgbImage};
+
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DecodeLimits {
+    /// Largest accepted width × height.
+    pub max_pixels: u64,
+    /// Largest accepted encoded size in bytes.
+    pub max_encoded_bytes: usize,
+}
+
+impl Default for DecodeLimits {
+    fn default() -> Self {
+        Self { max_pixels: 40_000_000, max_encoded_bytes: 25 * 1024 * 1024 }
+    }
+}
+
+/// Decodes PNG, JPEG, WebP, BMP or GIF (first frame) into RGB, applying EXIF orientation.
+pub fn decode_rgb(bytes: &[u8], limits: &DecodeLimits) -> Result<RgbImage> {
+    if bytes.is_empty() {
+        return Err(Error::EmptyInput);
+    }
+    if bytes.len() > limits.max_encoded_bytes {
+        return Err(Error::TooLarge {
+            reason: format!("{} encoded bytes exceed the limit of {}", bytes.len(), limits.max_encoded_bytes),
+        });
+    }
+    let reader = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| Error::InvalidImage(e.to_string()))?;
+    if reader.format().is_none() {
+        return Err(Error::UnsupportedFormat);
+    }
+    let mut decoder = reader.into_decoder().map_err(image_error)?;
+    let (width, height) = decoder.dimensions();
+    check_dimensions(width, height, limits)?;
+
+    // The header passed our checks; the decoder's own allocation limit backs them up
+    // for formats whose frames can be larger than their header says (e.g. GIF).
+    let mut decoder_limits = image::Limits::default();
+    decoder_limits.max_alloc = Some(limits.max_pixels.saturating_mul(4).saturating_add(1 << 20));
+    decoder.set_limits(decoder_limits).map_err(image_error)?;
+
+    let orientation = decoder.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
+    let mut image = image::DynamicImage::from_decoder(decoder).map_err(image_error)?;
+    image.apply_orientation(orientation);
+    Ok(image.into_rgb8())
+}
+
+fn check_dimensions(width: u32, height: u32, limits: &DecodeLimits) -> Result<()> {
+    if width == 0 || height == 0 {
+        return Err(Error::InvalidImage(format!("image has no pixels ({width}x{height})")));
+    }
+    let pixels = u64::from(width) * u64::from(height);
+    if pixels > limits.max_pixels {
+        return Err(Error::TooLarge {
+            reason: format!("{width}x{height} = {pixels} pixels exceed the limit of {}", limits.max_pixels),
+        });
+    }
+    Ok(())
+}
+
+fn image_error(e: ImageError) -> Error {
+    match e {
+        ImageError::Limits(l) => Error::TooLarge { reason: l.to_string() },
+        ImageError::Unsupported(u) => Error::InvalidImage(u.to_string()),
+        other => Error::InvalidImage(other.to_string()),
+    }
+}

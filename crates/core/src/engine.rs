@@ -1,0 +1,109 @@
+//! The public entry point: bytes in, faces with landmarks out.
+
+use std::path::PathBuf;
+
+use image::RgbImage;
+
+use crate::decode::{decode_rgb, DecodeLimits};
+use crate::detection::{BlazeFace, FULL_RANGE, SHORT_RANGE};
+use crate::error::Result;
+use crate::faces::{DetectionConfig, FaceFinder};
+use crate::geometry::{BoundingBox, Point};
+use crate::landmarks::{roi_from_detection, FaceMesh};
+use crate::models;
+use crate::runtime::{environment, ModelPool};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EngineConfig {
+    /// Path of the ONNX Runtime shared library; found automatically when `None`.
+    pub ort_library: Option<PathBuf>,
+    /// ONNX Runtime threads per model run. Parallelism across requests comes from calling
+    /// `analyze` on several threads, so one is the right default for servers.
+    pub intra_threads: usize,
+    pub limits: DecodeLimits,
+    pub detection: DetectionConfig,
+    /// Faces whose crop the landmark model doubts more than this are dropped (MediaPipe: 0.5).
+    pub min_presence: f32,
+    /// At most this many faces, the best-scoring first.
+    pub max_faces: usize,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        Self {
+            ort_library: None,
+            intra_threads: 1,
+            limits: DecodeLimits::default(),
+            detection: DetectionConfig::default(),
+            min_presence: 0.5,
+            max_faces: 32,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Face {
+    /// The detector's box, in image pixels.
+    pub bbox: BoundingBox,
+    /// The detector's confidence, 0..1.
+    pub score: f32,
+    /// The detector's six keypoints (eyes, nose tip, mouth, ears).
+    pub keypoints: [Point; 6],
+    /// 468 points (x, y, z) in image pixels, in MediaPipe's mesh order.
+    pub landmarks: Vec<[f32; 3]>,
+    /// The landmark model's confidence that this is a face, 0..1.
+    pub presence: f32,
+}
+
+/// Loaded models, shareable across threads (`Send + Sync`); create once, reuse.
+pub struct Engine {
+    config: EngineConfig,
+    finder: FaceFinder,
+    mesh: FaceMesh,
+}
+
+impl Engine {
+    pub fn new(config: EngineConfig) -> Result<Self> {
+        let env = environment(config.ort_library.as_deref())?;
+        let threads = config.intra_threads;
+        let pool = |name, bytes| ModelPool::new(name, bytes, threads, env.clone());
+        Ok(Self {
+            finder: FaceFinder {
+                short_range: BlazeFace::new(&SHORT_RANGE, pool(SHORT_RANGE.name, models::FACE_DETECTION_SHORT_RANGE)?),
+                full_range: BlazeFace::new(&FULL_RANGE, pool(FULL_RANGE.name, models::FACE_DETECTION_FULL_RANGE)?),
+            },
+            mesh: FaceMesh::new(pool("face_landmark", models::FACE_LANDMARK)?),
+            config,
+        })
+    }
+
+    pub fn config(&self) -> &EngineConfig {
+        &self.config
+    }
+
+    /// Decodes an encoded image and returns every face in it, best-scoring first.
+    pub fn analyze(&self, bytes: &[u8]) -> Result<Vec<Face>> {
+        let image = decode_rgb(bytes, &self.config.limits)?;
+        self.analyze_rgb(&image)
+    }
+
+    /// The same on pixels already decoded.
+    pub fn analyze_rgb(&self, image: &RgbImage) -> Result<Vec<Face>> {
+        let detections = self.finder.find(image, &self.config.detection)?;
+        let mut faces = Vec::with_capacity(detections.len().min(self.config.max_faces));
+        for detection in detections.into_iter().take(self.config.max_faces) {
+            let mesh = self.mesh.run(image, &roi_from_detection(&detection))?;
+            if mesh.presence < self.config.min_presence {
+                continue;
+            }
+            faces.push(Face {
+                bbox: detection.bbox,
+                score: detection.score,
+                keypoints: detection.keypoints,
+                landmarks: mesh.points,
+                presence: mesh.presence,
+            });
+        }
+        Ok(faces)
+    }
+}

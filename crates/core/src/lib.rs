@@ -1,0 +1,26 @@
+//! Face detection, 468-point face landmarks and emotion classification on ONNX Runtime.
+//!
+//! ```no_run
+//! let engine = emotion_core::Engine::new(Default::default())?;
+//! let faces = engine.analyze(&std::fs::read("photo.jpg").unwrap())?;
+//! # Ok::<(), emotion_core::Error>(())
+//! ```
+
+mod anchors;
+pub mod decode;
+pub mod detection;
+mod engine;
+mod error;
+pub mod faces;
+pub mod geometry;
+pub mod landmarks;
+mod models;
+mod nms;
+pub mod runtime;
+mod tensor;
+
+pub use decode::DecodeLimits;
+pub use engine::{Engine, EngineConfig, Face};
+pub use error::{Error, Result};
+pub use faces::DetectionConfig;
+pub use geometry::{BoundingBox, Point};

@@ -1,0 +1,154 @@
+//! ONNX Runtime: finding the shared library, one process-wide environment, and pools of
+//! sessions so that many threads can run one model at once.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+
+use ort::environment::Environment;
+use ort::session::{builder::GraphOptimizationLevel, Session};
+
+use crate::error::{Error, Result};
+
+/// Where `onnxruntime-node` keeps the library inside its npm package.
+fn packaged_library_dir() -> PathBuf {
+    let platform = match std::env::consts::OS {
+        "macos" => "darwin",
+        "windows" => "win32",
+        other => other,
+    };
+    let arch = match std::env::consts::ARCH {
+        "x86_64" => "x64",
+        "aarch64" => "arm64",
+        other => other,
+    };
+    Path::new("node_modules/onnxruntime-node/bin/napi-v6").join(platform).join(arch)
+}
+
+fn library_file_name() -> &'static str {
+    match std::env::consts::OS {
+        "macos" => "libonnxruntime.dylib",
+        "windows" => "onnxruntime.dll",
+        _ => "libonnxruntime.so.1",
+    }
+}
+
+/// Candidate library paths, most specific first: the explicit path, `ORT_DYLIB_PATH`, then
+/// `node_modules/onnxruntime-node` above the working directory, the executable and this crate.
+pub fn library_candidates(explicit: Option<&Path>) -> Vec<PathBuf> {
+    let mut candidates: Vec<PathBuf> = Vec::new();
+    if let Some(path) = explicit {
+        candidates.push(path.to_path_buf());
+    }
+    if let Some(path) = std::env::var_os("ORT_DYLIB_PATH").filter(|p| !p.is_empty()) {
+        candidates.push(PathBuf::from(path));
+    }
+    let relative = packaged_library_dir().join(library_file_name());
+    let mut roots: Vec<PathBuf> = Vec::new();
+    roots.extend(std::env::current_dir().ok());
+    roots.extend(std::env::current_exe().ok().and_then(|p| p.parent().map(Path::to_path_buf)));
+    roots.push(PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    for root in roots {
+        for dir in root.ancestors() {
+            let candidate = dir.join(&relative);
+            if !candidates.contains(&candidate) {
+                candidates.push(candidate);
+            }
+        }
+    }
+    candidates
+}
+
+static ENVIRONMENT: OnceLock<Environment> = OnceLock::new();
+static INIT_LOCK: Mutex<()> = Mutex::new(());
+
+/// Loads ONNX Runtime once per process. Later calls reuse the first library loaded.
+pub fn environment(explicit_library: Option<&Path>) -> Result<Environment> {
+    if let Some(env) = ENVIRONMENT.get() {
+        return Ok(env.clone());
+    }
+    let _guard = INIT_LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(env) = ENVIRONMENT.get() {
+        return Ok(env.clone());
+    }
+    let candidates = library_candidates(explicit_library);
+    let path = candidates
+        .iter()
+        .find(|p| p.is_file())
+        .ok_or_else(|| Error::RuntimeNotFound { searched: candidates.clone() })?;
+    let env = ort::init_from(path)
+        .map_err(|e| Error::Runtime(format!("loading {}: {e}", path.display())))?
+        .with_name("emotion")
+        .build()?;
+    Ok(ENVIRONMENT.get_or_init(|| env).clone())
+}
+
+/// Sessions of one model, created on demand and reused: ort runs a session through
+/// `&mut`, so each concurrent caller borrows its own.
+pub struct ModelPool {
+    name: &'static str,
+    bytes: &'static [u8],
+    intra_threads: usize,
+    environment: Environment,
+    idle: Mutex<Vec<Session>>,
+}
+
+impl ModelPool {
+    pub fn new(name: &'static str, bytes: &'static [u8], intra_threads: usize, environment: Environment) -> Result<Self> {
+        let pool = Self { name, bytes, intra_threads, environment, idle: Mutex::new(Vec::new()) };
+        // Create one session now so a broken model fails at start-up, not on the first request.
+        let first = pool.create()?;
+        pool.give_back(first);
+        Ok(pool)
+    }
+
+    fn create(&self) -> Result<Session> {
+        let session_error = |e: ort::Error<_>| Error::Runtime(format!("{}: {e}", self.name));
+        Session::builder(&self.environment)?
+            .with_optimization_level(GraphOptimizationLevel::Level3)
+            .map_err(session_error)?
+            .with_intra_threads(self.intra_threads.max(1))
+            .map_err(session_error)?
+            .with_inter_threads(1)
+            .map_err(session_error)?
+            .with_intra_op_spinning(false)
+            .map_err(session_error)?
+            .commit_from_memory(self.bytes)
+            .map_err(|e| Error::Runtime(format!("{}: {e}", self.name)))
+    }
+
+    fn give_back(&self, session: Session) {
+        self.idle.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(session);
+    }
+
+    /// Runs `f` with a session of its own.
+    pub fn with_session<R>(&self, f: impl FnOnce(&mut Session) -> Result<R>) -> Result<R> {
+        let idle = self.idle.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).pop();
+        let mut session = match idle {
+            Some(session) => session,
+            None => self.create()?,
+        };
+        let result = f(&mut session);
+        self.give_back(session);
+        result
+    }
+}
+
+/// Runs a single-input model on an NHWC tensor and returns every output, flattened, in the
+/// model's declared order.
+pub fn run_single_input(session: &mut Session, tensor: &[f32], shape: [usize; 4]) -> Result<Vec<Vec<f32>>> {
+    let input = ort::value::TensorRef::from_array_view((shape, tensor))?;
+    let outputs = session.run(ort::inputs![input])?;
+    outputs
+        .values()
+        .map(|value| Ok(value.try_extract_tensor::<f32>()?.1.to_vec()))
+        .collect()
+}
+
+/// Picks the output holding exactly `len` values.
+pub fn output_of_len(outputs: &mut [Vec<f32>], len: usize, what: &str) -> Result<Vec<f32>> {
+    outputs
+        .iter_mut()
+        .find(|o| o.len() == len)
+        .map(std::mem::take)
+        .ok_or_else(|| Error::ModelOutput(format!("no {what} output of {len} values")))
+}
