@@ -18,6 +18,18 @@ pub struct Detection {
     pub keypoints: [Point; 6],
 }
 
+impl Detection {
+    /// The same detection in an image scaled by `factor`.
+    pub fn scaled(&self, factor: f32) -> Detection {
+        let b = self.bbox;
+        Detection {
+            bbox: BoundingBox { x: b.x * factor, y: b.y * factor, width: b.width * factor, height: b.height * factor },
+            score: self.score,
+            keypoints: self.keypoints.map(|k| Point { x: k.x * factor, y: k.y * factor }),
+        }
+    }
+}
+
 /// The fixed facts of one BlazeFace variant.
 pub struct BlazeFaceSpec {
     pub name: &'static str,
@@ -49,6 +61,10 @@ impl BlazeFace {
             input: TensorSpec { size: spec.input_size, low: -1.0, high: 1.0, border: Border::Zero },
             anchors: anchor_centers(spec.input_size, spec.anchor_layers),
         }
+    }
+
+    pub fn input_size(&self) -> u32 {
+        self.input.size
     }
 
     /// Every anchor scoring at least `min_score` inside `roi`, before suppression.

@@ -2,6 +2,7 @@
 //! MediaPipe's FaceMesh does; two more passes catch what that misses: a padded view for
 //! tight crops where the face fills the frame, and the full-range model for small faces.
 
+use fast_image_resize::{FilterType, ResizeAlg, ResizeOptions, Resizer};
 use image::RgbImage;
 
 use crate::detection::{BlazeFace, Detection};
@@ -12,19 +13,27 @@ use crate::nms::weighted_nms;
 /// MediaPipe's suppression threshold (intersection over union).
 const NMS_IOU: f32 = 0.3;
 
+/// MediaPipe's full-range graph keeps detections scoring at least this.
+const FULL_RANGE_MIN_SCORE: f32 = 0.6;
+/// Width in model-input pixels from which the full-range model finds most faces
+/// (measured with `examples/small_faces.rs`).
+const FULL_RANGE_RELIABLE_FACE: f32 = 20.0;
+/// An image up to this many times the model's input is scanned whole rather than tiled.
+const WHOLE_SCAN_SLACK: f32 = 1.5;
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct DetectionConfig {
     /// Minimum detector score (MediaPipe's and the seed's default: 0.5).
     pub min_score: f32,
     /// The padded view's side, relative to the image's longer side.
     pub crop_padding: f32,
-    /// Run the full-range detector to find faces too small for the short-range one.
-    pub small_faces: bool,
+    /// Width in pixels of the smallest face the full-range pass should find; 0 skips that pass.
+    pub min_face_size: u32,
 }
 
 impl Default for DetectionConfig {
     fn default() -> Self {
-        Self { min_score: 0.5, crop_padding: 1.6, small_faces: true }
+        Self { min_score: 0.5, crop_padding: 1.6, min_face_size: 48 }
     }
 }
 
@@ -45,12 +54,48 @@ impl FaceFinder {
             faces = weighted_nms(self.short_range.detect(image, &padded, config.min_score)?, NMS_IOU);
         }
 
-        if config.small_faces {
-            let small = weighted_nms(self.full_range.detect(image, &whole, config.min_score)?, NMS_IOU);
-            add_unseen(&mut faces, small);
+        if config.min_face_size > 0 {
+            add_unseen(&mut faces, self.find_small(image, config)?);
         }
         faces.sort_by(|a, b| b.score.total_cmp(&a.score));
         Ok(faces)
+    }
+
+    /// The full-range model over an antialiased downscale of the image in which the smallest
+    /// wanted face is wide enough for it, tiled when that is larger than the model's input.
+    fn find_small(&self, image: &RgbImage, config: &DetectionConfig) -> Result<Vec<Detection>> {
+        let input = self.full_range.input_size();
+        let scale = (FULL_RANGE_RELIABLE_FACE / config.min_face_size as f32).min(1.0);
+        let scaled = downscale(image, scale);
+        let (width, height) = scaled.dimensions();
+        let whole_scan_limit = (input as f32 * WHOLE_SCAN_SLACK) as u32;
+        let rois = if width <= whole_scan_limit && height <= whole_scan_limit {
+            vec![SquareRoi::letterbox(width, height)]
+        } else {
+            tiles(width, height, input)
+        };
+        let min_score = config.min_score.max(FULL_RANGE_MIN_SCORE);
+        let mut found = Vec::new();
+        for roi in rois {
+            found.extend(self.full_range.detect(&scaled, &roi, min_score)?);
+        }
+        let to_original = 1.0 / scale;
+        Ok(weighted_nms(found, NMS_IOU).into_iter().map(|d| d.scaled(to_original)).collect())
+    }
+}
+
+fn downscale(image: &RgbImage, scale: f32) -> RgbImage {
+    let width = ((image.width() as f32 * scale).round() as u32).max(1);
+    let height = ((image.height() as f32 * scale).round() as u32).max(1);
+    if width >= image.width() || height >= image.height() {
+        return image.clone();
+    }
+    let mut out = RgbImage::new(width, height);
+    let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Bilinear));
+    match Resizer::new().resize(image, &mut out, &options) {
+        Ok(()) => out,
+        // Both buffers are RGB8 of the sizes given, so this cannot fail; fall back to a copy.
+        Err(_) => image.clone(),
     }
 }
 
@@ -61,5 +106,41 @@ fn add_unseen(found: &mut Vec<Detection>, more: Vec<Detection>) {
         if found.iter().all(|f| f.bbox.iou(&candidate.bbox) <= NMS_IOU) {
             found.push(candidate);
         }
+    }
+}
+
+/// Square tiles of side `side` covering the image, overlapping by a quarter so that a face
+/// smaller than that lies whole inside at least one of them.
+fn tiles(width: u32, height: u32, side: u32) -> Vec<SquareRoi> {
+    let starts = |length: u32| -> Vec<u32> {
+        if length <= side {
+            return vec![0];
+        }
+        let stride = side - side / 4;
+        let count = (length - side).div_ceil(stride) + 1;
+        // Spread the tiles evenly so the last one ends at the image's edge.
+        (0..count).map(|i| ((length - side) as u64 * i as u64 / (count - 1) as u64) as u32).collect()
+    };
+    let half = side as f32 / 2.0;
+    let mut rois = Vec::new();
+    for y in starts(height) {
+        for x in starts(width) {
+            rois.push(SquareRoi::centered(x as f32 + half, y as f32 + half, side as f32));
+        }
+    }
+    rois
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tiles_cover_the_image_with_overlap() {
+        let rois = tiles(1280, 720, 400);
+        assert_eq!(rois.len(), 4 * 3);
+        assert_eq!(rois[0].center.x, 200.0);
+        assert_eq!(rois.last().map(|r| r.center.x + 200.0), Some(1280.0));
+        assert_eq!(rois.last().map(|r| r.center.y + 200.0), Some(720.0));
     }
 }

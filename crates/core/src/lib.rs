@@ -11,13 +11,14 @@ pub mod decode;
 pub mod detection;
 mod engine;
 mod error;
+pub mod features;
 pub mod faces;
 pub mod geometry;
 pub mod landmarks;
-mod models;
+pub mod models;
 mod nms;
 pub mod runtime;
-mod tensor;
+pub mod tensor;
 
 pub use decode::DecodeLimits;
 pub use engine::{Engine, EngineConfig, Face};

@@ -79,7 +79,7 @@ fn background(width: u32, height: u32) -> RgbaImage {
         state ^= state << 13;
         state ^= state >> 17;
         state ^= state << 5;
-        let noise = (state % 24) as u8;
+        let noise = (state % 8) as u8;
         let r = (60 + x * 120 / width) as u8 + noise;
         let g = (90 + y * 100 / height) as u8 + noise;
         let b = (140 - (x + y) * 80 / (width + height)) as u8 + noise;
