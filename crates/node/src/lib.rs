@@ -1,0 +1,9 @@
+//! Node.js binding of `emotion_core`: option and result conversion only; every decision
+//! about images and faces is made in the core crate.
+
+mod engine;
+mod errors;
+mod face;
+mod options;
+
+pub use engine::NativeEngine;
