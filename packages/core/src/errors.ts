@@ -1,0 +1,107 @@
+/**
+ * Typed errors. Every error the engine raises is an `EmotionError` with a stable `code`;
+ * input problems have their own subclasses so callers (e.g. an HTTP server) can tell a bad
+ * request from a broken engine with `instanceof` or `error.isInputError`.
+ */
+
+/** Stable codes, shared with the Rust core (`Error::code`). */
+export type ErrorCode =
+  | 'EMPTY_INPUT'
+  | 'UNSUPPORTED_FORMAT'
+  | 'INVALID_IMAGE'
+  | 'IMAGE_TOO_LARGE'
+  | 'INVALID_BASE64'
+  | 'INVALID_OPTIONS'
+  | 'RUNTIME_NOT_FOUND'
+  | 'RUNTIME_ERROR'
+  | 'MODEL_OUTPUT';
+
+export class EmotionError extends Error {
+  readonly code: ErrorCode;
+  /** True when the caller's input is at fault rather than the engine. */
+  readonly isInputError: boolean;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; isInputError?: boolean }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.isInputError = options?.isInputError ?? false;
+  }
+}
+
+/** The input has no bytes. */
+export class EmptyInputError extends EmotionError {
+  constructor(message = 'the input is empty', options?: { cause?: unknown }) {
+    super('EMPTY_INPUT', message, { ...options, isInputError: true });
+  }
+}
+
+/** The bytes are no PNG, JPEG, WebP, BMP or GIF. */
+export class UnsupportedFormatError extends EmotionError {
+  constructor(message = 'unsupported image format', options?: { cause?: unknown }) {
+    super('UNSUPPORTED_FORMAT', message, { ...options, isInputError: true });
+  }
+}
+
+/** The format was recognised but the image is corrupt or truncated. */
+export class InvalidImageError extends EmotionError {
+  constructor(message = 'invalid image', options?: { cause?: unknown }) {
+    super('INVALID_IMAGE', message, { ...options, isInputError: true });
+  }
+}
+
+/** The encoded bytes or the declared dimensions exceed the engine's limits. */
+export class ImageTooLargeError extends EmotionError {
+  constructor(message = 'image too large', options?: { cause?: unknown }) {
+    super('IMAGE_TOO_LARGE', message, { ...options, isInputError: true });
+  }
+}
+
+/** A string input is neither a base64 data URL nor bare base64. */
+export class InvalidBase64Error extends EmotionError {
+  constructor(message = 'invalid base64 data', options?: { cause?: unknown }) {
+    super('INVALID_BASE64', message, { ...options, isInputError: true });
+  }
+}
+
+/** An engine option is out of range or of the wrong type. */
+export class InvalidOptionsError extends EmotionError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('INVALID_OPTIONS', message, { ...options, isInputError: true });
+  }
+}
+
+/** The ONNX Runtime shared library could not be found. */
+export class RuntimeNotFoundError extends EmotionError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('RUNTIME_NOT_FOUND', message, options);
+  }
+}
+
+const byCode: Partial<Record<ErrorCode, new (message: string, options?: { cause?: unknown }) => EmotionError>> = {
+  EMPTY_INPUT: EmptyInputError,
+  UNSUPPORTED_FORMAT: UnsupportedFormatError,
+  INVALID_IMAGE: InvalidImageError,
+  IMAGE_TOO_LARGE: ImageTooLargeError,
+  INVALID_BASE64: InvalidBase64Error,
+  INVALID_OPTIONS: InvalidOptionsError,
+  RUNTIME_NOT_FOUND: RuntimeNotFoundError,
+};
+
+const CODED = /^([A-Z_]+): ([\s\S]*)$/;
+
+/** Turns an error from the native addon ("CODE: message") into the matching class. */
+export function fromNative(error: unknown): EmotionError {
+  if (error instanceof EmotionError) return error;
+  const text = error instanceof Error ? error.message : String(error);
+  const match = CODED.exec(text);
+  const code = match?.[1] as ErrorCode | undefined;
+  const message = (match?.[2] ?? text).trim();
+  if (code !== undefined) {
+    const Class = byCode[code];
+    if (Class) return new Class(message, { cause: error });
+    if (code === 'RUNTIME_ERROR' || code === 'MODEL_OUTPUT') return new EmotionError(code, message, { cause: error });
+  }
+  // Anything uncoded is a fault in the engine or the binding, never in the input.
+  return new EmotionError('RUNTIME_ERROR', message, { cause: error });
+}

@@ -1,0 +1,14 @@
+export { createEngine, type Engine } from './engine.js';
+export type { ImageInput } from './input.js';
+export type { Box, EngineOptions, Face, Point } from './types.js';
+export {
+  EmotionError,
+  EmptyInputError,
+  ImageTooLargeError,
+  InvalidBase64Error,
+  InvalidImageError,
+  InvalidOptionsError,
+  RuntimeNotFoundError,
+  UnsupportedFormatError,
+  type ErrorCode,
+} from './errors.js';

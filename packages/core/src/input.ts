@@ -1,0 +1,42 @@
+/**
+ * What `analyze` accepts, turned into bytes: Buffers and Uint8Arrays pass through untouched
+ * (the addon reads them in place); strings are a base64 data URL or bare base64.
+ */
+import { EmptyInputError, InvalidBase64Error } from './errors.js';
+
+export type ImageInput = Buffer | Uint8Array | string;
+
+// Standard or URL-safe alphabet, at most two '=' of padding at the very end.
+const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
+const WHITESPACE = /\s+/g;
+
+export function toBytes(input: ImageInput): Uint8Array {
+  if (input instanceof Uint8Array) return input;
+  if (typeof input === 'string') return decodeBase64Image(input);
+  throw new TypeError(`analyze expects a Buffer, Uint8Array or string, got ${describe(input)}`);
+}
+
+/** Decodes "data:image/png;base64,…" or bare base64; `Buffer.from` alone would skip junk. */
+export function decodeBase64Image(text: string): Uint8Array {
+  let payload = text;
+  if (text.startsWith('data:')) {
+    const comma = text.indexOf(',');
+    if (comma < 0) throw new InvalidBase64Error('invalid data URL: no comma before the data');
+    const header = text.slice(5, comma);
+    if (!header.split(';').includes('base64')) throw new InvalidBase64Error('invalid data URL: not base64-encoded');
+    payload = text.slice(comma + 1);
+  }
+  payload = payload.replace(WHITESPACE, '');
+  if (payload.length === 0) throw new EmptyInputError('the image data is empty');
+  // A length of 4n+1 cannot come from any byte string.
+  if (!BASE64.test(payload) || payload.length % 4 === 1) throw new InvalidBase64Error('invalid base64 data');
+  const padded = payload.includes('=');
+  if (padded && payload.length % 4 !== 0) throw new InvalidBase64Error('invalid base64 data: wrong padding');
+  return Buffer.from(payload, 'base64');
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'object') return (value as object).constructor?.name ?? 'object';
+  return typeof value;
+}
