@@ -3,7 +3,7 @@
 
 use std::io::Cursor;
 
-use image::{ImageDecoder, ImageError, ImageReader, RgbImage};
+use image::{ImageDecoder, ImageError, ImageFormat, ImageReader, RgbImage};
 
 use crate::error::{Error, Result};
 
@@ -34,8 +34,10 @@ pub fn decode_rgb(bytes: &[u8], limits: &DecodeLimits) -> Result<RgbImage> {
     let reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
         .map_err(|e| Error::InvalidImage(e.to_string()))?;
-    if reader.format().is_none() {
-        return Err(Error::UnsupportedFormat);
+    match reader.format() {
+        None => return Err(Error::UnsupportedFormat),
+        Some(ImageFormat::Jpeg) => check_jpeg_complete(bytes)?,
+        Some(_) => {}
     }
     let mut decoder = reader.into_decoder().map_err(image_error)?;
     let (width, height) = decoder.dimensions();
@@ -64,6 +66,17 @@ fn check_dimensions(width: u32, height: u32, limits: &DecodeLimits) -> Result<()
         });
     }
     Ok(())
+}
+
+/// The JPEG decoder fills in what a truncated file lacks; we refuse such files instead.
+/// Inside entropy-coded data 0xFF is always followed by 0x00 or a restart marker, so an
+/// end-of-image marker after the last start-of-scan means the scan is complete.
+fn check_jpeg_complete(bytes: &[u8]) -> Result<()> {
+    let last_marker = |marker: u8| bytes.windows(2).rposition(|w| w == [0xFF, marker]);
+    match (last_marker(0xDA), last_marker(0xD9)) {
+        (Some(scan), Some(end)) if end > scan => Ok(()),
+        _ => Err(Error::InvalidImage("truncated JPEG: no end-of-image marker after the image data".into())),
+    }
 }
 
 fn image_error(e: ImageError) -> Error {

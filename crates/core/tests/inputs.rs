@@ -1,0 +1,189 @@
+//! Every kind of input a caller can send: each format we accept finds the face, each bad
+//! input gets its typed error, never a panic.
+
+mod support;
+
+use std::io::Cursor;
+
+use emotion_core::{decode::decode_rgb, DecodeLimits, Engine, EngineConfig, Error};
+use image::{DynamicImage, ImageEncoder, ImageFormat, RgbImage};
+
+const FACE: &str = "faces-224/happy/45952868.jpg";
+
+fn face() -> RgbImage {
+    image::load_from_memory(&support::read_dataset(FACE)).expect("decodes").into_rgb8()
+}
+
+fn encode(image: &DynamicImage, format: ImageFormat) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    image.write_to(&mut Cursor::new(&mut bytes), format).expect("encodes");
+    bytes
+}
+
+/// A PNG claiming `width × height` whose pixel data stops after a few bytes.
+fn png_header(width: u32, height: u32) -> Vec<u8> {
+    let mut bytes = png_signature_and_ihdr(width, height);
+    let idat = [b"IDAT".as_slice(), &[0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]].concat();
+    bytes.extend(8u32.to_be_bytes());
+    bytes.extend(&idat);
+    bytes.extend(crc32(&idat).to_be_bytes());
+    bytes
+}
+
+fn png_signature_and_ihdr(width: u32, height: u32) -> Vec<u8> {
+    let mut ihdr = b"IHDR".to_vec();
+    ihdr.extend(width.to_be_bytes());
+    ihdr.extend(height.to_be_bytes());
+    ihdr.extend([8, 2, 0, 0, 0]); // 8-bit RGB, deflate, no filter, no interlace
+    let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
+    bytes.extend(13u32.to_be_bytes());
+    bytes.extend(&ihdr);
+    bytes.extend(crc32(&ihdr).to_be_bytes());
+    bytes
+}
+
+fn crc32(data: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &byte in data {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+        }
+    }
+    !crc
+}
+
+#[test]
+fn every_accepted_format_finds_the_face() {
+    let rgb = DynamicImage::ImageRgb8(face());
+    let cases = [
+        ("png", encode(&rgb, ImageFormat::Png)),
+        ("jpeg", encode(&rgb, ImageFormat::Jpeg)),
+        ("webp", encode(&rgb, ImageFormat::WebP)),
+        ("bmp", encode(&rgb, ImageFormat::Bmp)),
+        ("gif", encode(&DynamicImage::ImageRgba8(rgb.to_rgba8()), ImageFormat::Gif)),
+        ("grey png", encode(&DynamicImage::ImageLuma8(rgb.to_luma8()), ImageFormat::Png)),
+        ("rgba png", encode(&DynamicImage::ImageRgba8(rgb.to_rgba8()), ImageFormat::Png)),
+    ];
+    for (name, bytes) in cases {
+        let faces = support::engine().analyze(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(faces.len(), 1, "{name}");
+    }
+}
+
+#[test]
+fn exif_orientation_is_applied_before_detection() {
+    // Stored rotated a quarter turn anticlockwise, tagged "rotate 90° clockwise to display".
+    let upright = face();
+    let stored = image::imageops::rotate270(&upright);
+    let exif: Vec<u8> = [
+        b"MM\x00\x2a\x00\x00\x00\x08".as_slice(), // big-endian TIFF header, first IFD at 8
+        &[0x00, 0x01],                             // one entry
+        &[0x01, 0x12, 0x00, 0x03, 0x00, 0x00, 0x00, 0x01, 0x00, 0x06, 0x00, 0x00], // Orientation = 6
+        &[0x00, 0x00, 0x00, 0x00],                 // no next IFD
+    ]
+    .concat();
+    let mut bytes = Vec::new();
+    let mut encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, 95);
+    encoder.set_exif_metadata(exif).expect("JPEG takes EXIF");
+    encoder.write_image(stored.as_raw(), stored.width(), stored.height(), image::ExtendedColorType::Rgb8).expect("encodes");
+
+    let decoded = decode_rgb(&bytes, &DecodeLimits::default()).expect("decodes");
+    assert_eq!(decoded.dimensions(), upright.dimensions());
+    let faces = support::engine().analyze(&bytes).expect("analyzes");
+    assert_eq!(faces.len(), 1);
+    // Upright: the eyes are above the mouth.
+    let k = faces[0].keypoints;
+    assert!(k[0].y < k[3].y && k[1].y < k[3].y, "{k:?}");
+}
+
+#[test]
+fn photos_without_faces_give_no_faces() {
+    let gradient = RgbImage::from_fn(640, 480, |x, y| image::Rgb([(x / 3) as u8, (y / 2) as u8, 128]));
+    assert!(support::engine().analyze(&support::encode_png(&gradient)).expect("analyzes").is_empty());
+    let mut state = 12345u32;
+    let noise = RgbImage::from_fn(320, 240, |_, _| {
+        state = state.wrapping_mul(1_103_515_245).wrapping_add(12345);
+        let v = (state >> 16) as u8;
+        image::Rgb([v, v.wrapping_mul(7), v.wrapping_mul(13)])
+    });
+    assert!(support::engine().analyze(&support::encode_png(&noise)).expect("analyzes").is_empty());
+}
+
+#[test]
+fn a_one_pixel_image_has_no_face() {
+    let tiny = RgbImage::from_pixel(1, 1, image::Rgb([200, 150, 120]));
+    assert!(support::engine().analyze(&support::encode_png(&tiny)).expect("analyzes").is_empty());
+}
+
+#[test]
+fn empty_input_is_rejected() {
+    assert!(matches!(support::engine().analyze(&[]), Err(Error::EmptyInput)));
+}
+
+#[test]
+fn bytes_that_are_no_image_are_rejected() {
+    for bytes in [b"{\"image\": \"not really\"}".as_slice(), b"hello world", &[0u8; 64], &[0xFFu8; 3]] {
+        let err = support::engine().analyze(bytes).expect_err("rejected");
+        assert!(matches!(err, Error::UnsupportedFormat), "{err:?}");
+        assert_eq!(err.code(), "UNSUPPORTED_FORMAT");
+        assert!(err.is_input_error());
+    }
+}
+
+#[test]
+fn truncated_images_are_invalid() {
+    let png = support::encode_png(&face());
+    let jpeg = support::read_dataset(FACE);
+    for (name, bytes) in [("png", &png[..png.len() / 2]), ("jpeg", &jpeg[..jpeg.len() / 3]), ("png header", &png[..20])] {
+        let err = support::engine().analyze(bytes).expect_err(name);
+        assert!(matches!(err, Error::InvalidImage(_)), "{name}: {err:?}");
+        assert_eq!(err.code(), "INVALID_IMAGE");
+    }
+}
+
+#[test]
+fn corrupt_chunk_is_invalid() {
+    let mut png = support::encode_png(&face());
+    let middle = png.len() / 2;
+    png[middle..middle + 64].fill(0x5A);
+    let err = support::engine().analyze(&png).expect_err("rejected");
+    assert!(matches!(err, Error::InvalidImage(_)), "{err:?}");
+}
+
+#[test]
+fn a_20000_by_20000_header_is_rejected_before_decoding() {
+    let err = support::engine().analyze(&png_header(20_000, 20_000)).expect_err("rejected");
+    assert!(matches!(err, Error::TooLarge { .. }), "{err:?}");
+    assert_eq!(err.code(), "IMAGE_TOO_LARGE");
+}
+
+#[test]
+fn a_zero_sized_header_is_invalid() {
+    let err = support::engine().analyze(&png_header(0, 100)).expect_err("rejected");
+    assert!(matches!(err, Error::InvalidImage(_)), "{err:?}");
+}
+
+#[test]
+fn limits_are_configurable() {
+    let small = EngineConfig { limits: DecodeLimits { max_pixels: 100 * 100, max_encoded_bytes: 1_000_000 }, ..Default::default() };
+    let engine = Engine::new(small).expect("engine loads");
+    let err = engine.analyze(&support::encode_png(&face())).expect_err("224×224 is over 100×100");
+    assert!(matches!(err, Error::TooLarge { .. }), "{err:?}");
+
+    let tight = EngineConfig { limits: DecodeLimits { max_pixels: 40_000_000, max_encoded_bytes: 1000 }, ..Default::default() };
+    let err = Engine::new(tight).expect("engine loads").analyze(&support::read_dataset(FACE)).expect_err("over 1000 bytes");
+    assert!(matches!(err, Error::TooLarge { .. }), "{err:?}");
+}
+
+#[test]
+fn many_threads_share_one_engine() {
+    let bytes = support::read_dataset(FACE);
+    let expected = support::engine().analyze(&bytes).expect("analyzes");
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..8).map(|_| scope.spawn(|| support::engine().analyze(&bytes).expect("analyzes"))).collect();
+        for handle in handles {
+            assert_eq!(handle.join().expect("no panic"), expected);
+        }
+    });
+}
