@@ -1,0 +1,57 @@
+/** Pure helpers of the web client (no DOM), unit-tested in test/geometry.test.ts. */
+
+export interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** One face of a POST /v1/analyze answer, as the client uses it. */
+export interface AnalyzedFace {
+  box: Box;
+  score: number;
+  emotion: string;
+  emotions: { label: string; probability: number }[];
+}
+
+/** The size of a `width` × `height` image scaled down (never up) to at most `maxWidth` wide. */
+export function fitWidth(width: number, height: number, maxWidth: number): { width: number; height: number } {
+  if (width <= maxWidth) return { width, height };
+  return { width: maxWidth, height: Math.max(1, Math.round((height * maxWidth) / width)) };
+}
+
+/** The box as it appears in a horizontally mirrored picture `frameWidth` wide (selfie view). */
+export function mirrorBox(box: Box, frameWidth: number): Box {
+  return { ...box, x: frameWidth - box.x - box.width };
+}
+
+/** "HAPPY 92%": the top emotion and its probability. */
+export function labelText(face: AnalyzedFace): string {
+  const top = face.emotions[0];
+  const percent = top ? ` ${Math.round(top.probability * 100)}%` : '';
+  return `${face.emotion.toUpperCase()}${percent}`;
+}
+
+/** A sentence for the person when getUserMedia fails. */
+export function describeCameraError(error: unknown): string {
+  const name = error instanceof Error || (typeof DOMException !== 'undefined' && error instanceof DOMException)
+    ? (error as Error).name
+    : '';
+  switch (name) {
+    case 'NotAllowedError':
+    case 'SecurityError':
+    case 'PermissionDeniedError':
+      return 'Camera access was refused. Allow the camera for this site in the browser (the icon in the address bar), then press Start camera again — or upload a photo.';
+    case 'NotFoundError':
+    case 'DevicesNotFoundError':
+    case 'OverconstrainedError':
+      return 'No camera was found. Plug one in and press Start camera again, or upload a photo.';
+    case 'NotReadableError':
+    case 'TrackStartError':
+    case 'AbortError':
+      return 'The camera could not be started: another application may be using it. Close it and try again, or upload a photo.';
+    default:
+      return `The camera could not be started (${error instanceof Error ? error.message : String(error)}). You can upload a photo instead.`;
+  }
+}
