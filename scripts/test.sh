@@ -20,5 +20,9 @@ trap 'rm -f "$log"' EXIT
 # One package at a time: the concurrency test times the event loop and needs the CPUs.
 status=0
 pnpm -r --workspace-concurrency=1 test 2>&1 | tee "$log" || status=$?
+# The web client's browser test leaves screenshots of the page as artifacts.
+shopt -s nullglob
+shots=(packages/web/test-artifacts/*.png)
+[ ${#shots[@]} -eq 0 ] || echo "browser test screenshots: ${shots[*]}"
 node scripts/vitest-summary.mjs "$log"
 exit "$status"
