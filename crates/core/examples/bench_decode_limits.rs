@@ -6,29 +6,8 @@ use std::time::Instant;
 
 use emotion_core::{decode::decode_rgb, DecodeLimits};
 
-fn png_claiming(width: u32, height: u32) -> Vec<u8> {
-    let mut image = image::RgbImage::new(4, 4);
-    image.put_pixel(0, 0, image::Rgb([1, 2, 3]));
-    let mut bytes = Vec::new();
-    image.write_to(&mut std::io::Cursor::new(&mut bytes), image::ImageFormat::Png).expect("encodes");
-    // Rewrite IHDR's width and height (bytes 16..24) and its CRC (bytes 29..33).
-    bytes[16..20].copy_from_slice(&width.to_be_bytes());
-    bytes[20..24].copy_from_slice(&height.to_be_bytes());
-    let crc = crc32(&bytes[12..29]);
-    bytes[29..33].copy_from_slice(&crc.to_be_bytes());
-    bytes
-}
-
-fn crc32(data: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &byte in data {
-        crc ^= u32::from(byte);
-        for _ in 0..8 {
-            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
-        }
-    }
-    !crc
-}
+#[path = "../tests/support/png.rs"]
+mod png;
 
 fn median_micros(runs: usize, mut f: impl FnMut()) -> f64 {
     let mut times: Vec<f64> = (0..runs)
@@ -44,7 +23,7 @@ fn median_micros(runs: usize, mut f: impl FnMut()) -> f64 {
 
 fn main() {
     let limits = DecodeLimits::default();
-    let huge = png_claiming(20_000, 20_000);
+    let huge = png::png_header(20_000, 20_000);
     let rejected = decode_rgb(&huge, &limits).expect_err("over the limit");
     let t = median_micros(1000, || {
         let _ = decode_rgb(&huge, &limits);

@@ -3,6 +3,8 @@
 
 mod support;
 
+use support::png::png_header;
+
 use std::io::Cursor;
 
 use emotion_core::{decode::decode_rgb, DecodeLimits, Engine, EngineConfig, Error};
@@ -18,39 +20,6 @@ fn encode(image: &DynamicImage, format: ImageFormat) -> Vec<u8> {
     let mut bytes = Vec::new();
     image.write_to(&mut Cursor::new(&mut bytes), format).expect("encodes");
     bytes
-}
-
-/// A PNG claiming `width × height` whose pixel data stops after a few bytes.
-fn png_header(width: u32, height: u32) -> Vec<u8> {
-    let mut bytes = png_signature_and_ihdr(width, height);
-    let idat = [b"IDAT".as_slice(), &[0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]].concat();
-    bytes.extend(8u32.to_be_bytes());
-    bytes.extend(&idat);
-    bytes.extend(crc32(&idat).to_be_bytes());
-    bytes
-}
-
-fn png_signature_and_ihdr(width: u32, height: u32) -> Vec<u8> {
-    let mut ihdr = b"IHDR".to_vec();
-    ihdr.extend(width.to_be_bytes());
-    ihdr.extend(height.to_be_bytes());
-    ihdr.extend([8, 2, 0, 0, 0]); // 8-bit RGB, deflate, no filter, no interlace
-    let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
-    bytes.extend(13u32.to_be_bytes());
-    bytes.extend(&ihdr);
-    bytes.extend(crc32(&ihdr).to_be_bytes());
-    bytes
-}
-
-fn crc32(data: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &byte in data {
-        crc ^= u32::from(byte);
-        for _ in 0..8 {
-            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
-        }
-    }
-    !crc
 }
 
 #[test]

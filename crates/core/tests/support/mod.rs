@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+pub mod png;
 pub mod scenes;
 
 use std::path::PathBuf;
