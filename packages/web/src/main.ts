@@ -167,6 +167,7 @@ function showResult(faces: AnalyzedFace[], width: number, height: number, mirror
 function showMedia(kind: 'video' | 'photo' | 'none'): void {
   stage.classList.toggle('empty', kind === 'none');
   stage.classList.toggle('mirrored', kind === 'video');
+  stage.classList.toggle('photo', kind === 'photo');
   video.hidden = kind !== 'video';
   photo.hidden = kind !== 'photo';
   overlay.width = 0;

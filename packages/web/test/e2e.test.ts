@@ -1,0 +1,238 @@
+/**
+ * End to end, in a real browser: the real server (packages/server/dist/main.js, as
+ * `pnpm start` runs it) on a free port, Debian's Chromium driven by playwright-core, its
+ * camera faked with a Y4M video made here from a real face photo. The page must show the
+ * face's emotion over a drawn box; screenshots go to packages/web/test-artifacts/.
+ *
+ * Skipped, saying so, when Chromium is absent locally; in CI (CI=true) a missing Chromium
+ * is a failure, as .ci/run installs it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { writeFaceY4m } from './y4m.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repoRoot = resolve(here, '../../..');
+const serverMain = join(repoRoot, 'packages/server/dist/main.js');
+const sharedDir = process.env.EMOTION_SHARED_DIR ?? resolve(repoRoot, '../shared');
+const facesDir = join(sharedDir, 'datasets/faces-224');
+export const artifactsDir = resolve(here, '../test-artifacts');
+
+/** The same faces as the server's tests: the classifier gets both right. */
+const HAPPY_FACE = join(facesDir, 'happy/img_161012313.jpg');
+const SAD_FACE = join(facesDir, 'sad/img_161025507.jpg');
+
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const haveChromium = existsSync(chromiumPath);
+if (!haveChromium) {
+  const message = `browser test: no Chromium at ${chromiumPath} (apt-get install chromium, or set CHROMIUM_PATH)`;
+  if (process.env.CI) throw new Error(`${message}; CI must run it`);
+  console.warn(`${message}: SKIPPED`);
+}
+
+/** How long the page may take to show an answer: model load is done, so seconds suffice. */
+const ANSWER_TIMEOUT_MS = 30_000;
+
+let server: ChildProcess | undefined;
+let baseUrl = '';
+let workDir = '';
+
+async function startServer(): Promise<void> {
+  if (!existsSync(serverMain)) throw new Error(`${serverMain} is missing: run "pnpm build" first`);
+  server = spawn(process.execPath, [serverMain], {
+    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_REQUESTS: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  server.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  server.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (server.exitCode !== null) throw new Error(`the server exited:\n${output}`);
+    const port = /listening on http:\/\/[^:]+:(\d+)/.exec(output)?.[1];
+    if (port) {
+      baseUrl = `http://127.0.0.1:${port}`;
+      const health = await fetch(`${baseUrl}/health`).catch(() => null);
+      if (health?.ok) return;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`the server was not ready in 30 s:\n${output}`);
+}
+
+/** Chromium with a fake camera that plays `y4m`, and a fresh profile. */
+function launch(y4m: string): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    timeout: 30_000,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-video-capture=${y4m}`,
+    ],
+  });
+}
+
+interface Drawn {
+  label: string;
+  box: [number, number, number, number];
+}
+
+/** Waits until the overlay has drawn a face labelled `label`, and returns what was drawn. */
+async function waitForLabel(page: Page, label: string): Promise<Drawn[]> {
+  await page.waitForFunction(
+    (wanted) => {
+      const faces = document.getElementById('overlay')?.dataset.faces;
+      return faces !== undefined && (JSON.parse(faces) as { label: string }[]).some((face) => face.label === wanted);
+    },
+    label,
+    { timeout: ANSWER_TIMEOUT_MS },
+  );
+  return page.evaluate(() => JSON.parse(document.getElementById('overlay')!.dataset.faces!) as Drawn[]);
+}
+
+/**
+ * The overlay's pixels in the middle of each edge of the box that lies inside the canvas
+ * (floor(edge) is wholly under a stroke at least 2 px wide, so it is not anti-aliased).
+ */
+async function boxEdgePixels(page: Page, box: Drawn['box']): Promise<number[][]> {
+  return page.evaluate(([x, y, width, height]) => {
+    const canvas = document.getElementById('overlay') as HTMLCanvasElement;
+    const context = canvas.getContext('2d')!;
+    const middle = { x: x + width / 2, y: y + height / 2 };
+    const edges = [
+      [x, middle.y],
+      [x + width, middle.y],
+      [middle.x, y],
+      [middle.x, y + height],
+    ].map(([px, py]) => [Math.floor(px!), Math.floor(py!)] as const);
+    return edges
+      .filter(([px, py]) => px >= 0 && py >= 0 && px < canvas.width && py < canvas.height)
+      .map(([px, py]) => [...context.getImageData(px, py, 1, 1).data]);
+  }, box);
+}
+
+async function expectDrawnFace(page: Page, label: string, colour: [number, number, number]): Promise<void> {
+  const drawn = await waitForLabel(page, label);
+  expect(drawn).toHaveLength(1);
+  const [face] = drawn as [Drawn];
+  expect(face.box[2]).toBeGreaterThan(60); // a face-sized box, in overlay pixels
+  const pixels = await boxEdgePixels(page, face.box);
+  expect(pixels.length).toBeGreaterThan(0);
+  for (const pixel of pixels) expect(pixel).toEqual([...colour, 255]); // drawn, opaque, in the emotion's colour
+  expect(await page.locator('#status').textContent()).toBe(`Emotion: ${label}`);
+  expect(await page.locator('#faces li').first().textContent()).toContain(label);
+}
+
+const HAPPY_COLOUR: [number, number, number] = [0xf5, 0xb7, 0x00];
+const SAD_COLOUR: [number, number, number] = [0x3d, 0x7d, 0xd8];
+
+describe.skipIf(!haveChromium)('the web client in Chromium', { timeout: 120_000 }, () => {
+  beforeAll(async () => {
+    workDir = mkdtempSync(join(tmpdir(), 'emotion-e2e-'));
+    rmSync(artifactsDir, { recursive: true, force: true }); // no stale screenshots
+    mkdirSync(artifactsDir, { recursive: true });
+    writeFaceY4m(readFileSync(HAPPY_FACE), join(workDir, 'happy.y4m'));
+    writeFaceY4m(readFileSync(SAD_FACE), join(workDir, 'sad.y4m'));
+    await startServer();
+  });
+
+  afterAll(() => {
+    server?.kill('SIGTERM');
+    if (workDir) rmSync(workDir, { recursive: true, force: true });
+  });
+
+  it('live camera with a happy face: HAPPY over a box; then an uploaded sad photo: SAD', async () => {
+    const browser = await launch(join(workDir, 'happy.y4m'));
+    try {
+      const page = await browser.newPage({ viewport: { width: 900, height: 1000 } });
+      page.setDefaultTimeout(ANSWER_TIMEOUT_MS);
+      await page.goto(baseUrl);
+      expect(await page.title()).toMatch(/emotion/);
+      await page.click('#camera');
+      await expectDrawnFace(page, 'HAPPY', HAPPY_COLOUR);
+      expect(await page.locator('#camera').textContent()).toBe('Stop camera');
+      // A few more frames go through: the loop keeps going.
+      const timing = await page.locator('#timing').textContent();
+      expect(timing).toMatch(/^640×480 frame, answered in \d+ ms$/);
+      await page.screenshot({ path: join(artifactsDir, 'camera-happy.png') });
+
+      // The upload path: the camera stops, the photo is shown and analysed.
+      await page.setInputFiles('#upload', SAD_FACE);
+      await expectDrawnFace(page, 'SAD', SAD_COLOUR);
+      expect(await page.locator('#photo').isVisible()).toBe(true);
+      expect(await page.locator('#video').isVisible()).toBe(false);
+      expect(await page.locator('#camera').textContent()).toBe('Start camera');
+      await page.screenshot({ path: join(artifactsDir, 'upload-sad.png') });
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('live camera with a sad face: SAD over a box', async () => {
+    const browser = await launch(join(workDir, 'sad.y4m'));
+    try {
+      const page = await browser.newPage({ viewport: { width: 900, height: 1000 } });
+      page.setDefaultTimeout(ANSWER_TIMEOUT_MS);
+      await page.goto(baseUrl);
+      await page.click('#camera');
+      await expectDrawnFace(page, 'SAD', SAD_COLOUR);
+      await page.screenshot({ path: join(artifactsDir, 'camera-sad.png') });
+
+      // Stop: the camera is released and the page says so.
+      await page.click('#camera');
+      expect(await page.locator('#status').textContent()).toBe('Camera stopped.');
+      expect(await page.evaluate(() => (document.getElementById('video') as HTMLVideoElement).srcObject)).toBeNull();
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('a refused camera and a photo without a face get clear messages', async () => {
+    const browser = await launch(join(workDir, 'happy.y4m'));
+    try {
+      const page = await browser.newPage();
+      page.setDefaultTimeout(ANSWER_TIMEOUT_MS);
+      // What the browser does when the person clicks "Block".
+      await page.addInitScript(() => {
+        navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
+      });
+      await page.goto(baseUrl);
+      await page.click('#camera');
+      await page.waitForFunction(() => document.getElementById('status')?.dataset.kind === 'error');
+      expect(await page.locator('#status').textContent()).toMatch(/^Camera access was refused\./);
+
+      await page.setInputFiles('#upload', {
+        name: 'blank.png',
+        mimeType: 'image/png',
+        buffer: await page.evaluate(async () => {
+          const canvas = document.createElement('canvas');
+          canvas.width = 320;
+          canvas.height = 240;
+          const context = canvas.getContext('2d')!;
+          context.fillStyle = '#8899aa';
+          context.fillRect(0, 0, 320, 240);
+          const blob = await new Promise<Blob>((r) => canvas.toBlob((b) => r(b!), 'image/png'));
+          return [...new Uint8Array(await blob.arrayBuffer())];
+        }).then((bytes) => Buffer.from(bytes)),
+      });
+      await page.waitForFunction(() => document.getElementById('status')?.textContent?.startsWith('No face detected'));
+      expect(await page.locator('#status').textContent()).toBe('No face detected in this photo.');
+    } finally {
+      await browser.close();
+    }
+  });
+});
