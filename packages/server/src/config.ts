@@ -1,4 +1,4 @@
-/** Listening address from the environment, checked so a typo fails loudly at start-up. */
+/** Settings from the environment, checked so a typo fails loudly at start-up. */
 
 export interface ListenConfig {
   host: string;
@@ -13,4 +13,14 @@ export function listenConfig(env: NodeJS.ProcessEnv = process.env): ListenConfig
     throw new Error(`PORT must be a whole number from 0 to 65535, got "${rawPort}"`);
   }
   return { host, port };
+}
+
+/** MAX_BODY_MB: the largest request body in MiB (default 25); bigger requests get 413. */
+export function maxBodyBytes(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.MAX_BODY_MB || '25';
+  const megabytes = Number(raw);
+  if (!/^\d+(\.\d+)?$/.test(raw) || !(megabytes > 0)) {
+    throw new Error(`MAX_BODY_MB must be a positive number of MiB, got "${raw}"`);
+  }
+  return Math.floor(megabytes * 1024 * 1024);
 }

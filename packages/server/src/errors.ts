@@ -1,0 +1,55 @@
+/**
+ * How failures become HTTP answers. The seed service's messages are kept for /predict
+ * ("No image provided", "Invalid base64 data", "Failed to decode image"), with honest status
+ * codes; /v1 answers add a stable `code`.
+ */
+import { EmotionError } from '@emotion/core';
+
+export interface HttpFailure {
+  status: 400 | 413 | 415 | 500 | 503;
+  /** Stable, machine-readable: the engine's `code` or one of the server's own. */
+  code: string;
+  /** The seed's wording where the seed had one; never a stack trace. */
+  message: string;
+}
+
+/** A failure the server itself finds (a bad request, an engine that failed to load). */
+export class RequestError extends Error {
+  constructor(
+    readonly status: 400 | 413 | 415 | 503,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RequestError';
+  }
+}
+
+export const NO_IMAGE = 'No image provided';
+export const INVALID_BASE64 = 'Invalid base64 data';
+export const DECODE_FAILED = 'Failed to decode image';
+
+/** Maps anything thrown while serving a request to its answer. */
+export function toHttpFailure(error: unknown): HttpFailure {
+  if (error instanceof RequestError) return { status: error.status, code: error.code, message: error.message };
+  if (error instanceof EmotionError) {
+    switch (error.code) {
+      case 'INVALID_BASE64':
+        return { status: 400, code: error.code, message: INVALID_BASE64 };
+      case 'EMPTY_INPUT':
+      case 'UNSUPPORTED_FORMAT':
+      case 'INVALID_IMAGE':
+        return { status: 400, code: error.code, message: DECODE_FAILED };
+      case 'IMAGE_TOO_LARGE':
+        return { status: 413, code: error.code, message: `Image too large: ${firstLine(error.message)}` };
+      default:
+        // The engine's own fault (e.g. ONNX Runtime failed): say what, not where.
+        return { status: 500, code: error.code, message: firstLine(error.message) };
+    }
+  }
+  return { status: 500, code: 'INTERNAL', message: 'Internal server error' };
+}
+
+function firstLine(text: string): string {
+  return text.split('\n', 1)[0] ?? '';
+}
