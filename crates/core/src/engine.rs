@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use image::RgbImage;
 
+use crate::classifier::{Emotion, EmotionClassifier};
 use crate::decode::{decode_rgb, DecodeLimits};
 use crate::detection::{BlazeFace, FULL_RANGE, SHORT_RANGE};
 use crate::error::Result;
@@ -12,6 +13,7 @@ use crate::geometry::{BoundingBox, Point};
 use crate::landmarks::{roi_from_detection, FaceMesh};
 use crate::models;
 use crate::runtime::{environment, ModelPool};
+use crate::seed::SeedEmotion;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct EngineConfig {
@@ -53,6 +55,15 @@ pub struct Face {
     pub landmarks: Vec<[f32; 3]>,
     /// The landmark model's confidence that this is a face, 0..1.
     pub presence: f32,
+    /// Every emotion the classifier knows, most likely first; probabilities sum to 1.
+    pub emotions: Vec<Emotion>,
+}
+
+impl Face {
+    /// The most likely emotion's label.
+    pub fn emotion(&self) -> &'static str {
+        self.emotions.first().map_or("neutral", |e| e.label)
+    }
 }
 
 /// Loaded models, shareable across threads (`Send + Sync`); create once, reuse.
@@ -60,6 +71,7 @@ pub struct Engine {
     config: EngineConfig,
     finder: FaceFinder,
     mesh: FaceMesh,
+    classifier: EmotionClassifier,
 }
 
 impl Engine {
@@ -73,6 +85,7 @@ impl Engine {
                 full_range: BlazeFace::new(&FULL_RANGE, pool(FULL_RANGE.name, models::FACE_DETECTION_FULL_RANGE)?),
             },
             mesh: FaceMesh::new(pool("face_landmark", models::FACE_LANDMARK)?),
+            classifier: EmotionClassifier::new(pool("emotion_classifier", models::EMOTION_CLASSIFIER)?),
             config,
         })
     }
@@ -89,21 +102,45 @@ impl Engine {
 
     /// The same on pixels already decoded.
     pub fn analyze_rgb(&self, image: &RgbImage) -> Result<Vec<Face>> {
-        let detections = self.finder.find(image, &self.config.detection)?;
-        let mut faces = Vec::with_capacity(detections.len().min(self.config.max_faces));
+        self.faces(image, Search::Everything)
+    }
+
+    /// The seed service's answer: HAPPY or SAD for the largest face, or no face.
+    pub fn predict_seed(&self, bytes: &[u8]) -> Result<SeedEmotion> {
+        let image = decode_rgb(bytes, &self.config.limits)?;
+        Ok(SeedEmotion::from_faces(&self.faces(&image, Search::LargestFace)?))
+    }
+
+    fn faces(&self, image: &RgbImage, search: Search) -> Result<Vec<Face>> {
+        let detections = self.finder.find(image, &self.config.detection, search == Search::LargestFace)?;
+        let mut found = Vec::with_capacity(detections.len().min(self.config.max_faces));
         for detection in detections.into_iter().take(self.config.max_faces) {
             let mesh = self.mesh.run(image, &roi_from_detection(&detection))?;
-            if mesh.presence < self.config.min_presence {
-                continue;
+            // MediaPipe keeps a mesh only when presence is strictly above its threshold.
+            if mesh.presence > self.config.min_presence {
+                found.push((detection, mesh));
             }
-            faces.push(Face {
+        }
+        let meshes: Vec<&[[f32; 3]]> = found.iter().map(|(_, mesh)| mesh.points.as_slice()).collect();
+        let emotions = self.classifier.classify(image, &meshes)?;
+        Ok(found
+            .into_iter()
+            .zip(emotions)
+            .map(|((detection, mesh), emotions)| Face {
                 bbox: detection.bbox,
                 score: detection.score,
                 keypoints: detection.keypoints,
                 landmarks: mesh.points,
                 presence: mesh.presence,
-            });
-        }
-        Ok(faces)
+                emotions,
+            })
+            .collect())
     }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Search {
+    Everything,
+    /// Only the largest face matters, so passes for smaller faces can be skipped once one is found.
+    LargestFace,
 }

@@ -43,8 +43,9 @@ pub struct FaceFinder {
 }
 
 impl FaceFinder {
-    /// Detections in image pixels, best first.
-    pub fn find(&self, image: &RgbImage, config: &DetectionConfig) -> Result<Vec<Detection>> {
+    /// Detections in image pixels, best first. With `largest_only`, the small-face pass runs
+    /// only when the others found nothing, since its faces are smaller than theirs.
+    pub fn find(&self, image: &RgbImage, config: &DetectionConfig, largest_only: bool) -> Result<Vec<Detection>> {
         let (width, height) = image.dimensions();
         let whole = SquareRoi::letterbox(width, height);
         let mut faces = weighted_nms(self.short_range.detect(image, &whole, config.min_score)?, NMS_IOU);
@@ -54,7 +55,7 @@ impl FaceFinder {
             faces = weighted_nms(self.short_range.detect(image, &padded, config.min_score)?, NMS_IOU);
         }
 
-        if config.min_face_size > 0 {
+        if config.min_face_size > 0 && !(largest_only && !faces.is_empty()) {
             add_unseen(&mut faces, self.find_small(image, config)?);
         }
         faces.sort_by(|a, b| b.score.total_cmp(&a.score));

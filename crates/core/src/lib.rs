@@ -7,6 +7,7 @@
 //! ```
 
 mod anchors;
+pub mod classifier;
 pub mod decode;
 pub mod detection;
 mod engine;
@@ -18,10 +19,13 @@ pub mod landmarks;
 pub mod models;
 mod nms;
 pub mod runtime;
+mod seed;
 pub mod tensor;
 
 pub use decode::DecodeLimits;
+pub use classifier::{Emotion, LABELS};
 pub use engine::{Engine, EngineConfig, Face};
+pub use seed::SeedEmotion;
 pub use error::{Error, Result};
 pub use faces::DetectionConfig;
 pub use geometry::{BoundingBox, Point};

@@ -7,3 +7,5 @@ pub const FACE_DETECTION_FULL_RANGE: &[u8] =
     include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../models/face_detection_full_range.onnx"));
 pub const FACE_LANDMARK: &[u8] =
     include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../models/face_landmark.onnx"));
+pub const EMOTION_CLASSIFIER: &[u8] =
+    include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../models/emotion_classifier.onnx"));

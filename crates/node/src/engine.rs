@@ -41,6 +41,12 @@ impl NativeEngine {
     pub fn analyze(&self, image: Uint8Array) -> AsyncTask<Analyze> {
         AsyncTask::new(Analyze { engine: Arc::clone(&self.engine), image })
     }
+
+    /// The seed service's answer for the largest face: "HAPPY", "SAD" or "No face detected".
+    #[napi(ts_return_type = "Promise<'HAPPY' | 'SAD' | 'No face detected'>")]
+    pub fn predict_seed(&self, image: Uint8Array) -> AsyncTask<PredictSeed> {
+        AsyncTask::new(PredictSeed { engine: Arc::clone(&self.engine), image })
+    }
 }
 
 pub struct Load {
@@ -78,5 +84,23 @@ impl Task for Analyze {
 
     fn resolve(&mut self, _env: Env, faces: Vec<Face>) -> Result<Vec<JsFace>> {
         Ok(faces.into_iter().map(JsFace::from).collect())
+    }
+}
+
+pub struct PredictSeed {
+    engine: Arc<Engine>,
+    image: Uint8Array,
+}
+
+impl Task for PredictSeed {
+    type Output = &'static str;
+    type JsValue = String;
+
+    fn compute(&mut self) -> Result<&'static str> {
+        self.engine.predict_seed(&self.image).map(|answer| answer.as_str()).map_err(from_core)
+    }
+
+    fn resolve(&mut self, _env: Env, answer: &'static str) -> Result<String> {
+        Ok(answer.to_string())
     }
 }

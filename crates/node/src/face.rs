@@ -1,7 +1,7 @@
 //! A face as JavaScript receives it. One plain conversion from `emotion_core::Face`, so a
 //! field the core gains (e.g. emotions) is one field and one line here.
 
-use emotion_core::{BoundingBox, Face, Point};
+use emotion_core::{BoundingBox, Emotion, Face, Point};
 use napi::bindgen_prelude::Float32Array;
 use napi_derive::napi;
 
@@ -19,6 +19,12 @@ pub struct JsPoint {
     pub y: f64,
 }
 
+#[napi(object)]
+pub struct JsEmotion {
+    pub label: String,
+    pub probability: f64,
+}
+
 #[napi(object, js_name = "NativeFace")]
 pub struct JsFace {
     /// The detector's box in image pixels.
@@ -30,6 +36,10 @@ pub struct JsFace {
     pub keypoints: Vec<JsPoint>,
     /// 468 × (x, y, z) in image pixels, flat: one typed array instead of 468 JS arrays.
     pub landmarks: Float32Array,
+    /// All seven emotions, most likely first.
+    pub emotions: Vec<JsEmotion>,
+    /// The most likely emotion's label.
+    pub emotion: String,
 }
 
 impl From<BoundingBox> for JsBox {
@@ -44,6 +54,12 @@ impl From<Point> for JsPoint {
     }
 }
 
+impl From<Emotion> for JsEmotion {
+    fn from(e: Emotion) -> Self {
+        Self { label: e.label.to_string(), probability: e.probability.into() }
+    }
+}
+
 impl From<Face> for JsFace {
     fn from(face: Face) -> Self {
         let flat: Vec<f32> = face.landmarks.iter().flatten().copied().collect();
@@ -53,6 +69,8 @@ impl From<Face> for JsFace {
             presence: face.presence.into(),
             keypoints: face.keypoints.into_iter().map(JsPoint::from).collect(),
             landmarks: Float32Array::new(flat),
+            emotion: face.emotion().to_string(),
+            emotions: face.emotions.into_iter().map(JsEmotion::from).collect(),
         }
     }
 }

@@ -3,7 +3,7 @@ import { fromNative } from './errors.js';
 import { toBytes, type ImageInput } from './input.js';
 import { loadAddon, type NativeEngine, type NativeEngineOptions } from './native.js';
 import { packagedRuntimeLibrary } from './runtime.js';
-import type { EngineOptions, Face } from './types.js';
+import type { EngineOptions, Face, SeedAnswer } from './types.js';
 
 export interface Engine {
   /**
@@ -11,6 +11,12 @@ export interface Engine {
    * Rejects with an `EmotionError` subclass (e.g. `InvalidImageError`).
    */
   analyze(input: ImageInput): Promise<Face[]>;
+
+  /**
+   * The seed service's answer: "HAPPY" or "SAD" for the largest face (whichever the
+   * classifier finds more likely), "No face detected" when there is none.
+   */
+  predictSeed(input: ImageInput): Promise<SeedAnswer>;
 }
 
 class NodeEngine implements Engine {
@@ -19,9 +25,19 @@ class NodeEngine implements Engine {
   async analyze(input: ImageInput): Promise<Face[]> {
     const bytes = toBytes(input);
     try {
-      // NativeFace and Face have the same shape; tsc checks that here.
-      const faces: Face[] = await this.native.analyze(bytes);
+      // NativeFace has Face's shape with labels typed as plain strings; the core only
+      // ever produces the seven labels of EmotionLabel.
+      const faces = (await this.native.analyze(bytes)) as Face[];
       return faces;
+    } catch (error) {
+      throw fromNative(error);
+    }
+  }
+
+  async predictSeed(input: ImageInput): Promise<SeedAnswer> {
+    const bytes = toBytes(input);
+    try {
+      return (await this.native.predictSeed(bytes)) as SeedAnswer;
     } catch (error) {
       throw fromNative(error);
     }

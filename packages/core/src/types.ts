@@ -43,4 +43,18 @@ export interface Face {
   keypoints: Point[];
   /** 468 points as x0, y0, z0, x1, … in image pixels (MediaPipe's mesh order). */
   landmarks: Float32Array;
+  /** All seven emotions with their probabilities (summing to 1), most likely first. */
+  emotions: EmotionScore[];
+  /** The most likely emotion. */
+  emotion: EmotionLabel;
 }
+
+export type EmotionLabel = 'angry' | 'disgust' | 'fear' | 'happy' | 'neutral' | 'sad' | 'surprise';
+
+export interface EmotionScore {
+  label: EmotionLabel;
+  probability: number;
+}
+
+/** What the seed service's `/predict` answers. */
+export type SeedAnswer = 'HAPPY' | 'SAD' | 'No face detected';

@@ -1,0 +1,482 @@
+"""Train, export and evaluate the emotion classifier (see models/README.md, "Emotion classifier").
+
+    python models/train/train.py FEATURES_DIR          # full run: writes the model, results.json, test_split.tsv
+    python models/train/train.py FEATURES_DIR --dev    # iterate: train and report on validation only
+    python models/train/train.py FEATURES_DIR --only happy_vs_sad   # only the HAPPY-vs-SAD model
+                                                       # (updates its section of results.json)
+
+Two models, same split: the 7-class `models/emotion_classifier.onnx`, then the 2-class
+`models/happy_vs_sad.onnx` (happy + sad train images only, balanced class weights, own seed) for
+the seed-compatible contract, which answers only HAPPY or SAD.
+
+FEATURES_DIR is the output of `cargo run --release -p emotion-core --example dump_features`.
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import hashlib
+import json
+import math
+import os
+import platform
+import sys
+import time
+
+THREADS = 2
+os.environ.setdefault("OMP_NUM_THREADS", str(THREADS))
+os.environ.setdefault("MKL_NUM_THREADS", str(THREADS))
+os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from data import CLASSES, load_dump, mirror_geometry, mirror_permutation, seed_features, split  # noqa: E402
+from model import EmotionNet  # noqa: E402
+
+REPO = os.path.dirname(os.path.dirname(HERE))
+ONNX_PATH = os.path.join(REPO, "models", "emotion_classifier.onnx")
+HVS_ONNX_PATH = os.path.join(REPO, "models", "happy_vs_sad.onnx")
+SEED = 1234
+HAPPY, SAD = CLASSES.index("happy"), CLASSES.index("sad")
+# The HAPPY-vs-SAD model: its classes (output order), its own seed, balanced class weights, the
+# checkpoint with the best validation balanced accuracy (happy + sad validation images only).
+HVS_CLASSES = ["happy", "sad"]
+HVS_SEED = 4321
+HVS_CLASS_WEIGHT_POWER = 1.0
+HVS_DOC = (
+    "HAPPY-vs-SAD face classifier. Inputs: geometry [N,1404] = emotion_core::features::normalized_geometry; "
+    "crop [N,1,64,64] = emotion_core::features::aligned_crop (grey, 0..1). Output: probabilities [N,2] "
+    "(softmax) over happy, sad. Normalisation is inside the graph."
+)
+
+
+def set_determinism(seed: int) -> None:
+    torch.manual_seed(seed)
+    np.random.seed(seed)
+    torch.set_num_threads(THREADS)
+    torch.set_num_interop_threads(1)
+    torch.use_deterministic_algorithms(True)
+
+
+def augment(g: torch.Tensor, c: torch.Tensor, gen: torch.Generator, mirror_index, mirror_sign):
+    """Random mirror (crop flipped, landmarks mirrored with their left/right partners), small
+    rotation/scale/shift of the crop and of the geometry, contrast/gamma jitter, landmark noise."""
+    n = g.shape[0]
+    flip = torch.rand(n, generator=gen) < 0.5
+    gm = g.index_select(1, mirror_index) * mirror_sign
+    g = torch.where(flip[:, None], gm, g)
+    c = torch.where(flip[:, None, None, None], torch.flip(c, dims=[3]), c)
+
+    angle = (torch.rand(n, generator=gen) * 2 - 1) * math.radians(10)
+    scale = 1 + (torch.rand(n, generator=gen) * 2 - 1) * 0.08
+    shift = (torch.rand(n, 2, generator=gen) * 2 - 1) * 0.08
+    cos, sin = torch.cos(angle) / scale, torch.sin(angle) / scale
+    theta = torch.stack([torch.stack([cos, -sin, shift[:, 0]], 1), torch.stack([sin, cos, shift[:, 1]], 1)], 1)
+    grid = F.affine_grid(theta, list(c.shape), align_corners=False)
+    c = F.grid_sample(c, grid, mode="bilinear", padding_mode="border", align_corners=False)
+    gamma = torch.exp((torch.rand(n, 1, 1, 1, generator=gen) * 2 - 1) * 0.3)
+    c = c.clamp(0, 1) ** gamma
+
+    # Geometry: small in-plane rotation and scale about the eye centre, plus noise.
+    ga = (torch.rand(n, generator=gen) * 2 - 1) * math.radians(4)
+    gs = 1 + (torch.rand(n, generator=gen) * 2 - 1) * 0.04
+    p = g.reshape(n, -1, 3)
+    x, y, z = p[..., 0], p[..., 1], p[..., 2]
+    ca, sa = torch.cos(ga)[:, None], torch.sin(ga)[:, None]
+    p = torch.stack([(ca * x - sa * y) * gs[:, None], (sa * x + ca * y) * gs[:, None], z], -1)
+    g = p.reshape(n, -1) + torch.randn(g.shape, generator=gen) * 0.01
+    return g, c
+
+
+def predict(model: EmotionNet, g: np.ndarray, c: np.ndarray, batch: int = 256) -> np.ndarray:
+    model.eval()
+    out = []
+    with torch.no_grad():
+        for i in range(0, len(g), batch):
+            out.append(model(torch.from_numpy(g[i : i + batch]), torch.from_numpy(c[i : i + batch])).numpy())
+    return np.concatenate(out) if out else np.zeros((0, model.head.out_features), np.float32)
+
+
+def val_7class(p: np.ndarray, y: np.ndarray):
+    return f"val acc {(p.argmax(1) == y).mean():.4f} happy/sad {happy_sad(p, y)[0]:.4f}", None
+
+
+def val_binary(p: np.ndarray, y: np.ndarray):
+    rec = [float((p[y == k].argmax(1) == k).mean()) for k in range(p.shape[1])]
+    bal = float(np.mean(rec))
+    return f"val acc {(p.argmax(1) == y).mean():.4f} balanced {bal:.4f} recall {np.round(rec, 3).tolist()}", bal
+
+
+def train_model(cfg, g_tr, c_tr, y_tr, perm, log, g_val=None, c_val=None, y_val=None, *, n_classes: int = len(CLASSES),
+                seed: int = SEED, class_weight_power: float | None = None, eval_every: int | None = None,
+                val_fn=val_7class, select_best: bool = False) -> EmotionNet:
+    """Train EmotionNet with n_classes outputs on labels y_tr in 0..n_classes-1. With select_best,
+    return the weights of the evaluation with the highest validation score (val_fn's second value;
+    the first such epoch on ties) instead of the last epoch's."""
+    set_determinism(seed)
+    cwp = cfg.class_weight_power if class_weight_power is None else class_weight_power
+    eval_every = cfg.eval_every if eval_every is None else eval_every
+    # Normalisation statistics (train split, both mirror images so the mirrored input is in range).
+    both = np.concatenate([g_tr, mirror_geometry(g_tr, perm)])
+    mean, std = both.mean(0), both.std(0) + 1e-3
+    model = EmotionNet(mean, std, perm, n_classes=n_classes, width=cfg.width, dropout=cfg.dropout)
+    counts = np.bincount(y_tr, minlength=n_classes).astype(np.float64)
+    weights = (counts.sum() / counts) ** cwp
+    weights = torch.tensor(weights / (weights * counts).sum() * counts.sum(), dtype=torch.float32)
+    log(f"class weights {np.round(weights.numpy(), 3).tolist()}")
+
+    decay, no_decay = [], []
+    for name, p in model.named_parameters():
+        (no_decay if p.ndim <= 1 else decay).append(p)
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": cfg.weight_decay}, {"params": no_decay, "weight_decay": 0.0}], lr=cfg.lr)
+    gt, ct, yt = torch.from_numpy(g_tr), torch.from_numpy(c_tr)[:, None], torch.from_numpy(y_tr)
+    n = len(yt)
+    steps_per_epoch = n // cfg.batch
+    total = steps_per_epoch * cfg.epochs
+    warm = steps_per_epoch
+    gen = torch.Generator().manual_seed(seed)
+    step = 0
+    best = (-1.0, 0, None)  # (score, epoch, state_dict)
+    for epoch in range(cfg.epochs):
+        model.train()
+        t0 = time.time()
+        order = torch.randperm(n, generator=gen)
+        run_loss = 0.0
+        for b in range(steps_per_epoch):
+            idx = order[b * cfg.batch : (b + 1) * cfg.batch]
+            g, c = augment(gt[idx], ct[idx], gen, model.mirror_index, model.mirror_sign)
+            y = yt[idx]
+            lr = cfg.lr * (step + 1) / warm if step < warm else cfg.lr * 0.5 * (1 + math.cos(math.pi * (step - warm) / (total - warm)))
+            for group in opt.param_groups:
+                group["lr"] = lr
+            out, out_c, out_g = model.logits(g, c, aux=True)
+            loss = F.cross_entropy(out, y, weight=weights, label_smoothing=cfg.smoothing)
+            loss = loss + cfg.aux * (
+                F.cross_entropy(out_c, y, weight=weights, label_smoothing=cfg.smoothing)
+                + F.cross_entropy(out_g, y, weight=weights, label_smoothing=cfg.smoothing)
+            )
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            run_loss += loss.item()
+            step += 1
+        msg = f"epoch {epoch + 1}/{cfg.epochs} loss {run_loss / steps_per_epoch:.4f} lr {lr:.2e} {time.time() - t0:.1f}s"
+        if g_val is not None and ((epoch + 1) % eval_every == 0 or epoch + 1 == cfg.epochs):
+            p = predict(model, g_val, c_val)
+            text, score = val_fn(p, y_val)
+            msg += " | " + text
+            if select_best and score > best[0]:
+                best = (score, epoch + 1, copy.deepcopy(model.state_dict()))
+        log(msg)
+    if select_best and best[2] is not None:
+        log(f"selected epoch {best[1]} (validation score {best[0]:.4f})")
+        model.load_state_dict(best[2])
+        model.selected_epoch = best[1]
+    model.eval()
+    return model
+
+
+def happy_sad(p: np.ndarray, y: np.ndarray):
+    m = (y == HAPPY) | (y == SAD)
+    pred = np.where(p[m, HAPPY] >= p[m, SAD], HAPPY, SAD)
+    return float((pred == y[m]).mean()) if m.any() else float("nan"), int(m.sum())
+
+
+def metrics(p: np.ndarray, y: np.ndarray, n_missing_by_class: np.ndarray) -> dict:
+    """p, y: over the images where a face was found; missing faces count as wrong in *_all."""
+    pred = p.argmax(1)
+    k = len(CLASSES)
+    cm = np.zeros((k, k), dtype=np.int64)
+    np.add.at(cm, (y, pred), 1)
+    correct = int((pred == y).sum())
+    n_missing = int(n_missing_by_class.sum())
+    total_by_class = cm.sum(1) + n_missing_by_class
+    hs, n_hs = happy_sad(p, y)
+    hs_missing = int(n_missing_by_class[HAPPY] + n_missing_by_class[SAD])
+    return {
+        "images": int(len(y) + n_missing),
+        "faces_found": int(len(y)),
+        "faces_not_found": n_missing,
+        "accuracy_faces_found": correct / len(y),
+        "accuracy_all_images": correct / (len(y) + n_missing),
+        "per_class_recall_faces_found": {c: float(cm[i, i] / max(cm[i].sum(), 1)) for i, c in enumerate(CLASSES)},
+        "per_class_recall_all_images": {c: float(cm[i, i] / max(total_by_class[i], 1)) for i, c in enumerate(CLASSES)},
+        "confusion_matrix_faces_found": {"rows_true_cols_predicted": CLASSES, "matrix": cm.tolist()},
+        "happy_vs_sad": {
+            "images_faces_found": n_hs,
+            "accuracy_faces_found": hs,
+            "images_all": n_hs + hs_missing,
+            "accuracy_all_images": hs * n_hs / (n_hs + hs_missing),
+        },
+    }
+
+
+def sha256(path: str) -> str:
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def hvs_metrics(p2: np.ndarray, y: np.ndarray, face: np.ndarray) -> dict:
+    """HAPPY-vs-SAD scores at image level. p2: [faces, 2] scores (happy, sad) of the images with a
+    face; y: [images] 0 = happy, 1 = sad, in test_split.tsv order; face: [images] bool. Images
+    without a face count as wrong in *_all_images. The balanced sample is the first 100 happy and
+    all sad images of that order."""
+    pred = np.full(len(y), -1, dtype=np.int64)
+    pred[face] = np.where(p2[:, 0] >= p2[:, 1], 0, 1)
+    ok = pred == y
+    cm = np.zeros((2, 2), dtype=np.int64)
+    np.add.at(cm, (y[face], pred[face]), 1)
+    rec_f = {c: float(cm[k, k] / max(cm[k].sum(), 1)) for k, c in enumerate(HVS_CLASSES)}
+    rec_a = {c: float(ok[y == k].mean()) for k, c in enumerate(HVS_CLASSES)}
+    sample = np.concatenate([np.flatnonzero(y == 0)[:100], np.flatnonzero(y == 1)])
+    return {
+        "images": int(len(y)),
+        "faces_found": int(face.sum()),
+        "images_by_class": {c: int((y == k).sum()) for k, c in enumerate(HVS_CLASSES)},
+        "accuracy_faces_found": float(ok[face].mean()),
+        "accuracy_all_images": float(ok.mean()),
+        "per_class_recall_faces_found": rec_f,
+        "per_class_recall_all_images": rec_a,
+        "balanced_accuracy_faces_found": float(np.mean(list(rec_f.values()))),
+        "balanced_accuracy_all_images": float(np.mean(list(rec_a.values()))),
+        "confusion_matrix_faces_found": {"rows_true_cols_predicted": HVS_CLASSES, "matrix": cm.tolist()},
+        "balanced_sample": {
+            "definition": "first 100 happy + all sad test images, in test_split.tsv order; no face = wrong",
+            "images": {c: int((y[sample] == k).sum()) for k, c in enumerate(HVS_CLASSES)},
+            "faces_found": int(face[sample].sum()),
+            "accuracy": float(ok[sample].mean()),
+            "per_class_recall": {c: float(ok[sample][y[sample] == k].mean()) for k, c in enumerate(HVS_CLASSES)},
+        },
+    }
+
+
+def ort_predict(path: str, g: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """What serving runs: the ONNX model in ONNX Runtime, one thread."""
+    import onnxruntime as ort
+
+    so = ort.SessionOptions()
+    so.intra_op_num_threads = 1
+    sess = ort.InferenceSession(path, so, providers=["CPUExecutionProvider"])
+    return sess.run(["probabilities"], {"geometry": g, "crop": c})[0]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("features")
+    ap.add_argument("--dev", action="store_true", help="report on validation only; write nothing")
+    ap.add_argument("--only", choices=["emotion", "happy_vs_sad"], default=None,
+                    help="train one of the two models (default: both; happy_vs_sad alone updates its section of results.json)")
+    ap.add_argument("--epochs", type=int, default=30)
+    ap.add_argument("--batch", type=int, default=64)
+    ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--weight-decay", type=float, default=5e-4)
+    ap.add_argument("--width", type=int, default=16)
+    ap.add_argument("--dropout", type=float, default=0.3)
+    ap.add_argument("--smoothing", type=float, default=0.05)
+    ap.add_argument("--aux", type=float, default=0.3)
+    ap.add_argument("--class-weight-power", type=float, default=0.5)
+    ap.add_argument("--eval-every", type=int, default=5)
+    cfg = ap.parse_args()
+    log = lambda m: print(m, flush=True)  # noqa: E731
+    t_start = time.time()
+
+    d = load_dump(cfg.features)
+    s = split(d.paths, d.classes)
+    has = d.face_row >= 0
+    perm = mirror_permutation(d.geometry[d.face_row[has & (s == 0)]])
+
+    def part(k):
+        m = (s == k) & has
+        rows = d.face_row[m]
+        missing = np.bincount(d.classes[(s == k) & ~has], minlength=len(CLASSES))
+        return d.geometry[rows], d.crops[rows], d.classes[m], d.mesh[rows], missing
+
+    g_tr, c_tr, y_tr, m_tr, _ = part(0)
+    g_va, c_va, y_va, m_va, miss_va = part(1)
+    g_te, c_te, y_te, m_te, miss_te = part(2)
+    log(f"split train/val/test {[(s == k).sum() for k in range(3)]} faces {[len(y_tr), len(y_va), len(y_te)]}")
+
+    results_path = os.path.join(HERE, "results.json")
+    results = None
+    if cfg.only != "happy_vs_sad":
+        results = train_emotion(cfg, log, t_start, d, s, has, perm, g_tr, c_tr, y_tr, m_tr, g_va, c_va, y_va, m_va, miss_va,
+                                g_te, c_te, y_te, m_te, miss_te)
+    if cfg.only != "emotion":
+        section = train_happy_vs_sad(cfg, log, d, s, has, perm, g_tr, c_tr, y_tr, g_va, c_va, y_va, g_te, c_te, y_te)
+        if section is not None:
+            if results is None:
+                with open(results_path) as f:
+                    results = json.load(f)
+            results["happy_vs_sad_model"] = section
+    elif results is not None and os.path.exists(results_path):
+        with open(results_path) as f:
+            old = json.load(f).get("happy_vs_sad_model")
+        if old is not None:
+            results["happy_vs_sad_model"] = old
+    if results is not None and not cfg.dev:
+        if cfg.only is None:
+            results["train_py_total_seconds"] = round(time.time() - t_start, 1)
+        with open(results_path, "w") as f:
+            json.dump(results, f, indent=2)
+            f.write("\n")
+        log(f"wrote {results_path}")
+
+
+def train_happy_vs_sad(cfg, log, d, s, has, perm, g_tr, c_tr, y_tr, g_va, c_va, y_va, g_te, c_te, y_te):
+    """The 2-class model for the seed contract: happy + sad train images only (same split),
+    balanced class weights, the same augmentation and settings, its own seed; checkpoint chosen
+    by balanced accuracy on the happy + sad validation images."""
+    to2 = lambda y: (y == SAD).astype(np.int64)  # noqa: E731  happy -> 0, sad -> 1
+    hs = lambda y: (y == HAPPY) | (y == SAD)  # noqa: E731
+    mtr, mva = hs(y_tr), hs(y_va)
+    log(f"happy_vs_sad: train {int(mtr.sum())} faces ({int((y_tr == HAPPY).sum())} happy, {int((y_tr == SAD).sum())} sad), "
+        f"validation {int(mva.sum())}")
+    t0 = time.time()
+    model = train_model(cfg, g_tr[mtr], c_tr[mtr], to2(y_tr[mtr]), perm, log, g_va[mva], c_va[mva][:, None], to2(y_va[mva]),
+                        n_classes=2, seed=HVS_SEED, class_weight_power=HVS_CLASS_WEIGHT_POWER, eval_every=1,
+                        val_fn=val_binary, select_best=True)
+    train_seconds = time.time() - t0
+
+    # Image-level arrays over the happy + sad test (and validation) images, in test_split.tsv order.
+    def images(k):
+        idx = np.flatnonzero((s == k) & hs(d.classes))
+        return to2(d.classes[idx]), has[idx]
+
+    yv_img, fv_img = images(1)
+    val = hvs_metrics(predict(model, g_va[mva], c_va[mva][:, None]), yv_img, fv_img)
+    log(f"happy_vs_sad validation: acc {val['accuracy_faces_found']:.4f} balanced {val['balanced_accuracy_faces_found']:.4f} "
+        f"recall {val['per_class_recall_faces_found']}")
+    if cfg.dev:
+        return None
+
+    from export import export_onnx, verify_onnx
+
+    mte = hs(y_te)
+    g, c = g_te[mte], c_te[mte][:, None]
+    export_onnx(model, HVS_ONNX_PATH, doc=HVS_DOC)
+    max_diff, _ = verify_onnx(HVS_ONNX_PATH, g, c, predict(model, g, c), n_classes=2)
+    log(f"happy_vs_sad onnx vs torch on {len(g)} test faces: max |diff| {max_diff:.2e}")
+    assert max_diff < 1e-4, max_diff
+    yt_img, ft_img = images(2)
+    test = hvs_metrics(ort_predict(HVS_ONNX_PATH, g, c), yt_img, ft_img)
+    p7 = ort_predict(ONNX_PATH, g, c)
+    test7 = hvs_metrics(p7[:, [HAPPY, SAD]], yt_img, ft_img)
+    log(f"happy_vs_sad TEST: acc {test['accuracy_faces_found']:.4f} (all images {test['accuracy_all_images']:.4f}) "
+        f"balanced {test['balanced_accuracy_faces_found']:.4f} recall {test['per_class_recall_faces_found']} "
+        f"balanced sample {test['balanced_sample']['accuracy']:.4f} | 7-class model: acc {test7['accuracy_faces_found']:.4f} "
+        f"balanced sample {test7['balanced_sample']['accuracy']:.4f}")
+    log(f"wrote {HVS_ONNX_PATH} sha256 {sha256(HVS_ONNX_PATH)}")
+    return {
+        "model": "models/happy_vs_sad.onnx",
+        "onnx_sha256": sha256(HVS_ONNX_PATH),
+        "onnx_bytes": os.path.getsize(HVS_ONNX_PATH),
+        "classes": HVS_CLASSES,
+        "used_by": "the seed-compatible POST /predict (Engine.predictSeed): the seed contract answers only HAPPY or SAD",
+        "recipe": "EmotionNet with 2 outputs; happy + sad train images of the same split only; class weights "
+                  "balanced (1/count); the 7-class model's augmentation and hyperparameters; checkpoint with the best "
+                  "validation balanced accuracy (happy + sad validation images), evaluated every epoch",
+        "seed": HVS_SEED,
+        "class_weight_power": HVS_CLASS_WEIGHT_POWER,
+        "selected_epoch": int(getattr(model, "selected_epoch", cfg.epochs)),
+        "validation": val,
+        "test": test,
+        "emotion_classifier_on_same_images": test7,
+        "onnx_vs_torch_max_abs_diff_test": max_diff,
+        "train_seconds": round(train_seconds, 1),
+    }
+
+
+def train_emotion(cfg, log, t_start, d, s, has, perm, g_tr, c_tr, y_tr, m_tr, g_va, c_va, y_va, m_va, miss_va,
+                  g_te, c_te, y_te, m_te, miss_te) -> dict | None:
+    """The 7-class model (trained exactly as before the HAPPY-vs-SAD model existed), the seed's
+    RandomForest on the same split, export, checks, test_split.tsv; returns results.json's content."""
+    t0 = time.time()
+    model = train_model(cfg, g_tr, c_tr, y_tr, perm, log, g_va, c_va[:, None], y_va)
+    train_seconds = time.time() - t0
+    p_va = predict(model, g_va, c_va[:, None])
+    val = metrics(p_va, y_va, miss_va)
+    log(f"validation: acc {val['accuracy_faces_found']:.4f} happy/sad {val['happy_vs_sad']['accuracy_faces_found']:.4f} "
+        f"recall {json.dumps({k: round(v, 3) for k, v in val['per_class_recall_faces_found'].items()})}")
+    if cfg.dev:
+        return None
+
+    # --- the seed's recipe on the same split ---
+    from sklearn import __version__ as sklearn_version
+    from sklearn.ensemble import RandomForestClassifier
+
+    t0 = time.time()
+    rf = RandomForestClassifier(random_state=0, n_jobs=THREADS).fit(seed_features(m_tr), y_tr)
+    rf_seconds = time.time() - t0
+    rf_val = metrics(rf.predict_proba(seed_features(m_va)), y_va, miss_va)
+    rf_test = metrics(rf.predict_proba(seed_features(m_te)), y_te, miss_te)
+
+    # --- export and verify ---
+    from export import export_onnx, verify_onnx
+
+    export_onnx(model, ONNX_PATH)
+    p_te = predict(model, g_te, c_te[:, None])
+    max_diff, ort_version = verify_onnx(ONNX_PATH, g_te, c_te[:, None], p_te)
+    log(f"onnx vs torch on {len(y_te)} test faces: max |diff| {max_diff:.2e}")
+    assert max_diff < 1e-4, max_diff
+    # Test metrics from the ONNX model itself (what serving runs).
+    import onnxruntime as ort
+
+    so = ort.SessionOptions()
+    so.intra_op_num_threads = 1
+    sess = ort.InferenceSession(ONNX_PATH, so, providers=["CPUExecutionProvider"])
+    p_te_onnx = sess.run(["probabilities"], {"geometry": g_te, "crop": c_te[:, None]})[0]
+    test = metrics(p_te_onnx, y_te, miss_te)
+    log(f"TEST: acc {test['accuracy_faces_found']:.4f} (all images {test['accuracy_all_images']:.4f}) "
+        f"happy/sad {test['happy_vs_sad']['accuracy_faces_found']:.4f} | seed RF acc {rf_test['accuracy_faces_found']:.4f} "
+        f"happy/sad {rf_test['happy_vs_sad']['accuracy_faces_found']:.4f}")
+
+    with open(os.path.join(HERE, "test_split.tsv"), "w") as f:
+        f.write("class\tpath\tface_found\n")
+        for i in np.flatnonzero(s == 2):
+            f.write(f"{CLASSES[d.classes[i]]}\t{d.paths[i]}\t{int(has[i])}\n")
+
+    import onnx
+
+    results = {
+        "model": "models/emotion_classifier.onnx",
+        "onnx_sha256": sha256(ONNX_PATH),
+        "onnx_bytes": os.path.getsize(ONNX_PATH),
+        "classes": CLASSES,
+        "split": {
+            "seed": int(__import__("data").SPLIT_SEED),
+            "fractions_train_val_test": list(__import__("data").SPLIT_FRACTIONS),
+            "stratified_by": "class, per file",
+            **{name: {"images": int((s == k).sum()), "faces_found": int(((s == k) & has).sum()),
+                      "faces_not_found": int(((s == k) & ~has).sum())} for k, name in enumerate(["train", "validation", "test"])},
+        },
+        "ours": {"validation": val, "test": test},
+        "seed_random_forest": {
+            "recipe": "RandomForestClassifier(random_state=0) on mesh landmarks (x/width, y/height, z/width) minus their per-face minimum, 1404 values",
+            "validation": rf_val,
+            "test": rf_test,
+            "train_seconds": round(rf_seconds, 1),
+        },
+        "onnx_vs_torch_max_abs_diff_test": max_diff,
+        "hyperparameters": {k: v for k, v in vars(cfg).items() if k not in ("features", "dev", "only")},
+        "train_seconds": round(train_seconds, 1),
+        "train_py_total_seconds": round(time.time() - t_start, 1),
+        "threads": THREADS,
+        "versions": {
+            "python": platform.python_version(),
+            "torch": torch.__version__,
+            "numpy": np.__version__,
+            "scikit-learn": sklearn_version,
+            "onnx": onnx.__version__,
+            "onnxruntime": ort_version,
+        },
+    }
+    log(f"wrote {ONNX_PATH} sha256 {results['onnx_sha256']}")
+    return results
+
+
+if __name__ == "__main__":
+    main()
