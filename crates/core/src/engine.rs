@@ -6,11 +6,11 @@ use image::RgbImage;
 
 use crate::classifier::{Emotion, EmotionClassifier};
 use crate::decode::{decode_rgb, DecodeLimits};
-use crate::detection::{BlazeFace, FULL_RANGE, SHORT_RANGE};
+use crate::detection::{BlazeFace, Detection, FULL_RANGE, SHORT_RANGE};
 use crate::error::Result;
 use crate::faces::{DetectionConfig, FaceFinder};
 use crate::geometry::{BoundingBox, Point};
-use crate::landmarks::{roi_from_detection, FaceMesh};
+use crate::landmarks::{roi_from_detection, FaceMesh, Mesh};
 use crate::models;
 use crate::runtime::{environment, ModelPool};
 use crate::seed::SeedEmotion;
@@ -102,22 +102,10 @@ impl Engine {
 
     /// The same on pixels already decoded.
     pub fn analyze_rgb(&self, image: &RgbImage) -> Result<Vec<Face>> {
-        self.faces(image, Search::Everything)
-    }
-
-    /// The seed service's answer: HAPPY or SAD for the largest face, or no face.
-    pub fn predict_seed(&self, bytes: &[u8]) -> Result<SeedEmotion> {
-        let image = decode_rgb(bytes, &self.config.limits)?;
-        Ok(SeedEmotion::from_faces(&self.faces(&image, Search::LargestFace)?))
-    }
-
-    fn faces(&self, image: &RgbImage, search: Search) -> Result<Vec<Face>> {
-        let detections = self.finder.find(image, &self.config.detection, search == Search::LargestFace)?;
-        let mut found = Vec::with_capacity(detections.len().min(self.config.max_faces));
-        for detection in detections.into_iter().take(self.config.max_faces) {
-            let mesh = self.mesh.run(image, &roi_from_detection(&detection))?;
-            // MediaPipe keeps a mesh only when presence is strictly above its threshold.
-            if mesh.presence > self.config.min_presence {
+        let detections = self.detections(image, false)?;
+        let mut found = Vec::with_capacity(detections.len());
+        for detection in detections {
+            if let Some(mesh) = self.mesh_if_face(image, &detection)? {
                 found.push((detection, mesh));
             }
         }
@@ -136,11 +124,35 @@ impl Engine {
             })
             .collect())
     }
+
+    /// The seed service's answer: HAPPY or SAD for the largest face, or no face. Only that
+    /// face's landmarks and emotions are computed.
+    pub fn predict_seed(&self, bytes: &[u8]) -> Result<SeedEmotion> {
+        let image = decode_rgb(bytes, &self.config.limits)?;
+        let mut detections = self.detections(&image, true)?;
+        detections.sort_by(|a, b| b.bbox.area().total_cmp(&a.bbox.area()));
+        for detection in &detections {
+            if let Some(mesh) = self.mesh_if_face(&image, detection)? {
+                let emotions = self.classifier.classify(&image, &[mesh.points.as_slice()])?;
+                return Ok(emotions.first().map_or(SeedEmotion::NoFace, |e| SeedEmotion::from_emotions(e)));
+            }
+        }
+        Ok(SeedEmotion::NoFace)
+    }
+
+    /// The best-scoring detections, at most `max_faces`. With `largest_only`, passes for
+    /// smaller faces are skipped once a face is found.
+    fn detections(&self, image: &RgbImage, largest_only: bool) -> Result<Vec<Detection>> {
+        let mut detections = self.finder.find(image, &self.config.detection, largest_only)?;
+        detections.truncate(self.config.max_faces);
+        Ok(detections)
+    }
+
+    /// The detection's mesh, unless the landmark model doubts it is a face: MediaPipe keeps a
+    /// mesh only when presence is strictly above its threshold.
+    fn mesh_if_face(&self, image: &RgbImage, detection: &Detection) -> Result<Option<Mesh>> {
+        let mesh = self.mesh.run(image, &roi_from_detection(detection))?;
+        Ok((mesh.presence > self.config.min_presence).then_some(mesh))
+    }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Search {
-    Everything,
-    /// Only the largest face matters, so passes for smaller faces can be skipped once one is found.
-    LargestFace,
-}

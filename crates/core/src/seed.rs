@@ -1,7 +1,7 @@
 //! The answer of the service we replace: for the largest face, HAPPY or SAD, whichever the
 //! classifier finds more likely; "No face detected" when there is none.
 
-use crate::engine::Face;
+use crate::classifier::Emotion;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SeedEmotion {
@@ -20,13 +20,9 @@ impl SeedEmotion {
         }
     }
 
-    pub fn from_faces(faces: &[Face]) -> Self {
-        let Some(largest) = faces.iter().max_by(|a, b| a.bbox.area().total_cmp(&b.bbox.area())) else {
-            return SeedEmotion::NoFace;
-        };
-        let probability = |label: &str| {
-            largest.emotions.iter().find(|e| e.label == label).map_or(0.0, |e| e.probability)
-        };
+    /// HAPPY unless the classifier finds SAD more likely.
+    pub fn from_emotions(emotions: &[Emotion]) -> Self {
+        let probability = |label: &str| emotions.iter().find(|e| e.label == label).map_or(0.0, |e| e.probability);
         if probability("happy") >= probability("sad") {
             SeedEmotion::Happy
         } else {

@@ -97,14 +97,3 @@ function crc32(bytes: Buffer): number {
   }
   return (crc ^ 0xffffffff) >>> 0;
 }
-
-/** The first `count` images of `label` in the classifier's held-out test split (models/train). */
-export function testSplit(label: string, count: number): string[] {
-  const tsv = readFileSync(join(repoRoot, 'models/train/test_split.tsv'), 'utf8');
-  return tsv
-    .split('\n')
-    .map((line) => line.split('\t'))
-    .filter((fields) => fields[0] === label && fields[1])
-    .map((fields) => fields[1]!)
-    .slice(0, count);
-}
