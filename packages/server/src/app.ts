@@ -1,20 +1,22 @@
 /**
  * The HTTP routes, built around an engine (loaded, or still loading): the app holds no other
- * state, so tests drive it with `app.request()` and no socket.
+ * state than its count of inferences admitted (MAX_QUEUE), so tests drive it with
+ * `app.request()` and no socket.
  *
  *   POST /predict      the seed service's contract, byte for byte (../shared/seed/predict-api.txt)
  *   POST /v1/analyze   every face: box, score, emotion probabilities, optional landmarks
- *   GET  /health       200 once the engine is loaded, 503 before
+ *   GET  /health       200 once the engine is loaded, 503 before; the admission queue's depth
  *   GET  /*            the web client (packages/web/dist)
  */
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import type { Engine } from '@emotion/core';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { zValidator } from '@hono/zod-validator';
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
@@ -22,7 +24,9 @@ import { logger } from 'hono/logger';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
 
-import { NO_IMAGE, RequestError, toHttpFailure, type HttpFailure } from './errors.js';
+import { createAdmission } from './admission.js';
+import { DEFAULT_QUEUE_PER_THREAD } from './config.js';
+import { NO_IMAGE, RequestError, ServerBusyError, toHttpFailure, type HttpFailure } from './errors.js';
 
 /** What the routes use of `@emotion/core`'s engine; tests may pass a stand-in. */
 export type ServerEngine = Pick<Engine, 'analyze' | 'predictSeed'>;
@@ -34,6 +38,11 @@ export interface AppOptions {
   webRoot?: string | null;
   /** Log one line per request (Hono's logger) through this function; default: no logging. */
   log?: (line: string) => void;
+  /**
+   * Most requests with an inference running or waiting; more get 503 "Server busy".
+   * Default: 4 × the CPUs (config.ts's MAX_QUEUE explains the choice).
+   */
+  maxQueue?: number;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 25 * 1024 * 1024;
@@ -93,6 +102,7 @@ function v1Error(c: Context, failure: HttpFailure): Response {
 const isSeedRoute = (c: Context) => c.req.path === '/predict';
 
 function answerFailure(c: Context, failure: HttpFailure): Response {
+  if (failure.retryAfter !== undefined) c.header('Retry-After', String(failure.retryAfter));
   return isSeedRoute(c) ? seedJson(c, { error: failure.message }, failure.status) : v1Error(c, failure);
 }
 
@@ -123,12 +133,42 @@ export function createApp(engine: ServerEngine | Promise<ServerEngine>, options:
     return loading;
   };
 
+  // Bounded admission. A slot is held around the engine call only, not the whole request: the
+  // cost to bound is inference (a thread for tens of milliseconds each), while a slow upload
+  // holding a slot would refuse work with the threads idle, and bodies are bounded one by one
+  // by maxBodyBytes. Waiting for the engine to load counts too, so a burst at start-up is
+  // refused rather than piled up. The slot is given back when the engine call settles,
+  // whatever the outcome (try/finally); a client that hangs up keeps it until its inference
+  // ends, since the thread is busy until then anyway.
+  const admission = createAdmission(options.maxQueue ?? DEFAULT_QUEUE_PER_THREAD * availableParallelism());
+
+  // A request that arrives while every slot is taken is refused before its body is parsed:
+  // under overload a refusal must be cheap, and parsing up to maxBodyBytes of JSON (tens of
+  // ms of event loop for a big image) only to refuse would steal CPU from the inferences.
+  // @hono/node-server drains the unread body (or closes the connection). A request let in
+  // here may still be refused by `infer` if the slots filled up while its body arrived.
+  const shed: MiddlewareHandler = async (_c, next) => {
+    if (admission.inFlight >= admission.limit) throw new ServerBusyError(1);
+    await next();
+  };
+
+  const infer = async <T>(run: (engine: ServerEngine) => Promise<T>): Promise<T> => {
+    const release = admission.tryAcquire();
+    if (!release) throw new ServerBusyError(1);
+    try {
+      return await run(await getEngine());
+    } finally {
+      release();
+    }
+  };
+
   const app = new Hono();
 
   if (options.log) app.use(logger(options.log));
-  // Browser clients on other origins (the seed's web page, a dev server) call the API too.
-  app.use('/predict', cors());
-  app.use('/v1/*', cors());
+  // Browser clients on other origins (the seed's web page, a dev server) call the API too,
+  // and may read Retry-After on a 503.
+  app.use('/predict', cors({ origin: '*', exposeHeaders: ['Retry-After'] }));
+  app.use('/v1/*', cors({ origin: '*', exposeHeaders: ['Retry-After'] }));
   app.use('/health', cors());
 
   const limit = bodyLimit({
@@ -152,13 +192,15 @@ export function createApp(engine: ServerEngine | Promise<ServerEngine>, options:
   });
 
   app.get('/health', (c) => {
-    if (ready) return c.json({ status: 'ok' });
-    if (loadError !== undefined) return c.json({ status: 'error', error: describe(loadError) }, 503);
-    return c.json({ status: 'loading' }, 503);
+    const queue = { inFlight: admission.inFlight, maxQueue: admission.limit };
+    if (ready) return c.json({ status: 'ok', ...queue });
+    if (loadError !== undefined) return c.json({ status: 'error', error: describe(loadError), ...queue }, 503);
+    return c.json({ status: 'loading', ...queue }, 503);
   });
 
   app.post(
     '/predict',
+    shed,
     limit,
     async (c, next) => {
       // The seed's clients send JSON (requests' json=, fetch with application/json).
@@ -172,12 +214,12 @@ export function createApp(engine: ServerEngine | Promise<ServerEngine>, options:
     }),
     async (c) => {
       const { image } = c.req.valid('json');
-      const emotion = await (await getEngine()).predictSeed(base64Payload(image));
+      const emotion = await infer((engine) => engine.predictSeed(base64Payload(image)));
       return seedJson(c, { emotion });
     },
   );
 
-  app.post('/v1/analyze', limit, zValidator('query', analyzeQuery, (result, c) => {
+  app.post('/v1/analyze', shed, limit, zValidator('query', analyzeQuery, (result, c) => {
     if (!result.success) {
       const message = result.error.issues[0]?.message ?? 'invalid query';
       return v1Error(c, { status: 400, code: 'INVALID_REQUEST', message });
@@ -185,7 +227,7 @@ export function createApp(engine: ServerEngine | Promise<ServerEngine>, options:
   }), async (c) => {
     const { landmarks } = c.req.valid('query');
     const input = await readImage(c);
-    const faces = await (await getEngine()).analyze(input);
+    const faces = await infer((engine) => engine.analyze(input));
     return c.json({
       faces: faces.map((face) => ({
         box: face.box,

@@ -11,6 +11,8 @@ export interface HttpFailure {
   code: string;
   /** The seed's wording where the seed had one; never a stack trace. */
   message: string;
+  /** Seconds to send as `Retry-After`: only for a refusal that is worth retrying soon. */
+  retryAfter?: number;
 }
 
 /** A failure the server itself finds (a bad request, an engine that failed to load). */
@@ -25,12 +27,28 @@ export class RequestError extends Error {
   }
 }
 
+export const SERVER_BUSY = 'Server busy';
+
+/**
+ * Every admission slot is taken (see admission.ts): 503 with `Retry-After`, answered before
+ * the request costs any inference.
+ */
+export class ServerBusyError extends RequestError {
+  constructor(readonly retryAfter = 1) {
+    super(503, 'SERVER_BUSY', SERVER_BUSY);
+    this.name = 'ServerBusyError';
+  }
+}
+
 export const NO_IMAGE = 'No image provided';
 export const INVALID_BASE64 = 'Invalid base64 data';
 export const DECODE_FAILED = 'Failed to decode image';
 
 /** Maps anything thrown while serving a request to its answer. */
 export function toHttpFailure(error: unknown): HttpFailure {
+  if (error instanceof ServerBusyError) {
+    return { status: 503, code: error.code, message: error.message, retryAfter: error.retryAfter };
+  }
   if (error instanceof RequestError) return { status: error.status, code: error.code, message: error.message };
   if (error instanceof EmotionError) {
     switch (error.code) {

@@ -1,6 +1,6 @@
 /** Every route and every error of the HTTP API, through `app.request()` (no socket). */
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { createEngine, EmotionError, type Engine } from '@emotion/core';
@@ -392,10 +392,10 @@ describe('POST /v1/analyze', () => {
 });
 
 describe('GET /health', () => {
-  it('200 {"status":"ok"} once the engine is loaded', async () => {
+  it('200 {"status":"ok"} once the engine is loaded, with the admission queue\'s depth', async () => {
     const response = await app.request('/health');
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: 'ok' });
+    expect(await response.json()).toEqual({ status: 'ok', inFlight: 0, maxQueue: 4 * availableParallelism() });
   });
 
   it('503 "loading" while it loads; requests wait for it', async () => {
@@ -404,7 +404,7 @@ describe('GET /health', () => {
     const loadingApp = createApp(pending, { webRoot: null });
     const before = await loadingApp.request('/health');
     expect(before.status).toBe(503);
-    expect(await before.json()).toEqual({ status: 'loading' });
+    expect(await before.json()).toMatchObject({ status: 'loading', inFlight: 0 });
 
     const answer = json({ image: dataUrl(happy) }, '/predict', loadingApp);
     resolve(engine);
@@ -417,7 +417,7 @@ describe('GET /health', () => {
     await new Promise((r) => setTimeout(r, 0));
     const health = await failedApp.request('/health');
     expect(health.status).toBe(503);
-    expect(await health.json()).toEqual({ status: 'error', error: 'libonnxruntime.so: not found' });
+    expect(await health.json()).toMatchObject({ status: 'error', error: 'libonnxruntime.so: not found' });
     const predict = await json({ image: dataUrl(happy) }, '/predict', failedApp);
     expect(predict.status).toBe(503);
   });

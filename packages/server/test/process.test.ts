@@ -15,8 +15,8 @@ afterEach(() => {
 
 describe('the server process', { timeout: 60_000 }, () => {
   it('listens on PORT, answers /health, serves the page and /predict', async () => {
-    server = await startServer({ LOG_REQUESTS: '1' });
-    expect(await (await fetch(`${server.url}/health`)).json()).toEqual({ status: 'ok' });
+    server = await startServer({ LOG_REQUESTS: '1', INFERENCE_THREADS: '2', MAX_QUEUE: '5' });
+    expect(await (await fetch(`${server.url}/health`)).json()).toEqual({ status: 'ok', inFlight: 0, maxQueue: 5 });
     const page = await fetch(`${server.url}/`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<title>emotion');

@@ -1,10 +1,11 @@
-/** Runs the real server (dist/main.js, as `pnpm start` does) on a free port. */
+/** Runs the real server (dist/start.cjs, as `pnpm start` does) on a free port. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const MAIN = resolve(dirname(fileURLToPath(import.meta.url)), '../dist/main.js');
+/** The entry: it sizes libuv's thread pool (INFERENCE_THREADS), then runs dist/main.js. */
+export const MAIN = resolve(dirname(fileURLToPath(import.meta.url)), '../dist/start.cjs');
 
 export interface RunningServer {
   child: ChildProcess;

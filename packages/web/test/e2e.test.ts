@@ -1,5 +1,5 @@
 /**
- * End to end, in a real browser: the real server (packages/server/dist/main.js, as
+ * End to end, in a real browser: the real server (packages/server/dist/start.cjs, as
  * `pnpm start` runs it) on a free port, Debian's Chromium driven by playwright-core, its
  * camera faked with a Y4M video made here from a real face photo. The page must show the
  * face's emotion over a drawn box; screenshots go to packages/web/test-artifacts/.
@@ -20,7 +20,7 @@ import { writeFaceY4m } from './y4m.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '../../..');
-const serverMain = join(repoRoot, 'packages/server/dist/main.js');
+const serverMain = join(repoRoot, 'packages/server/dist/start.cjs');
 const sharedDir = process.env.EMOTION_SHARED_DIR ?? resolve(repoRoot, '../shared');
 const facesDir = join(sharedDir, 'datasets/faces-224');
 export const artifactsDir = resolve(here, '../test-artifacts');
