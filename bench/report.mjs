@@ -61,7 +61,7 @@ if (inprocess) {
 const accuracy = read('accuracy.json');
 const seedAccuracy = read('accuracy-seed.json');
 if (accuracy || seedAccuracy) {
-  out('### Accuracy on the same 200 test-split images (bench/.frames/sample200.tsv: first 100 happy, first 100 sad)');
+  out('### Accuracy on the same 200 test-split images (models/train/happy_sad_sample.tsv: 100 happy, 100 sad, drawn at random)');
   out();
   out('| system | face found | HAPPY-vs-SAD (no face = wrong) | on found faces |');
   out('|---|---|---|---|');

@@ -63,9 +63,18 @@ impl SquareRoi {
 
     /// Image pixel position of a point given in the ROI's normalised coordinates.
     pub fn to_image(&self, u: f32, v: f32) -> Point {
+        self.mapping()(u, v)
+    }
+
+    /// `to_image` with the rotation's sine and cosine computed once: warps call it for every
+    /// output pixel, where `sin_cos` alone was a third of the time.
+    pub fn mapping(&self) -> impl Fn(f32, f32) -> Point + Send + Sync {
         let (sin, cos) = self.rotation.sin_cos();
-        let dx = (u - 0.5) * self.side;
-        let dy = (v - 0.5) * self.side;
-        Point { x: self.center.x + cos * dx - sin * dy, y: self.center.y + sin * dx + cos * dy }
+        let (center, side) = (self.center, self.side);
+        move |u, v| {
+            let dx = (u - 0.5) * side;
+            let dy = (v - 0.5) * side;
+            Point { x: center.x + cos * dx - sin * dy, y: center.y + sin * dx + cos * dy }
+        }
     }
 }

@@ -63,10 +63,11 @@ impl FaceMesh {
             Ok((raw, presence[0]))
         })?;
         let scale = 1.0 / INPUT_SIZE as f32;
+        let to_image = roi.mapping();
         let points = raw
             .chunks_exact(3)
             .map(|p| {
-                let Point { x, y } = roi.to_image(p[0] * scale, p[1] * scale);
+                let Point { x, y } = to_image(p[0] * scale, p[1] * scale);
                 [x, y, p[2] * scale * roi.side]
             })
             .collect();

@@ -32,10 +32,11 @@ pub fn roi_to_tensor(image: &RgbImage, roi: &SquareRoi, spec: &TensorSpec) -> Ve
     let max_y = (image.height() as f32 - 1.001).max(0.0);
     let inv = 1.0 / size as f32;
     let replicate = spec.border == Border::Replicate;
+    let to_image = roi.mapping();
     warp_into_with(
         image,
         |x, y| {
-            let p = roi.to_image(x * inv, y * inv);
+            let p = to_image(x * inv, y * inv);
             if replicate {
                 (p.x.clamp(0.0, max_x), p.y.clamp(0.0, max_y))
             } else {

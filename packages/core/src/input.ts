@@ -26,6 +26,9 @@ export function decodeBase64Image(text: string): Uint8Array {
     if (!header.split(';').includes('base64')) throw new InvalidBase64Error('invalid data URL: not base64-encoded');
     payload = text.slice(comma + 1);
   }
+  const fast = decodeIfClean(payload);
+  if (fast) return fast;
+  // Slow path: whitespace to drop (MIME line breaks), or junk to name in the error.
   payload = payload.replace(WHITESPACE, '');
   if (payload.length === 0) throw new EmptyInputError('the image data is empty');
   // A length of 4n+1 cannot come from any byte string.
@@ -33,6 +36,19 @@ export function decodeBase64Image(text: string): Uint8Array {
   const padded = payload.includes('=');
   if (padded && payload.length % 4 !== 0) throw new InvalidBase64Error('invalid base64 data: wrong padding');
   return Buffer.from(payload, 'base64');
+}
+
+/**
+ * `Buffer.from` skips characters outside the alphabet, so a result of exactly the length the
+ * text's size implies proves every character was valid: one pass in C++ instead of a regex and
+ * a replace over the whole string (1 ms of a 600 KB webcam frame). Undefined: use the slow path.
+ */
+function decodeIfClean(payload: string): Buffer | undefined {
+  const padding = payload.endsWith('==') ? 2 : payload.endsWith('=') ? 1 : 0;
+  const data = payload.length - padding;
+  if (data === 0 || data % 4 === 1 || (padding > 0 && payload.length % 4 !== 0)) return undefined;
+  const bytes = Buffer.from(payload, 'base64');
+  return bytes.length === Math.floor((data * 3) / 4) ? bytes : undefined;
 }
 
 function describe(value: unknown): string {
