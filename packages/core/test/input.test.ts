@@ -28,4 +28,11 @@ describe('toBytes', () => {
     expect(() => decodeBase64Image('AQ=')).toThrow(InvalidBase64Error);
     expect(() => decodeBase64Image('data:image/png;base64,')).toThrow(EmptyInputError);
   });
+
+  it('rejects junk the one-pass decoder could miss: padding inside, too much padding, 4n+1 characters', () => {
+    for (const junk of ['AQ=D', 'AQID====', 'AQIDB', 'AQIDBA=', 'AQ$D', '====']) {
+      expect(() => decodeBase64Image(junk), junk).toThrow(InvalidBase64Error);
+    }
+    expect([...decodeBase64Image('AQIDBA==')]).toEqual([1, 2, 3, 4]);
+  });
 });
