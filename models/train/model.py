@@ -81,3 +81,16 @@ class EmotionNet(nn.Module):
         p = F.softmax(self.logits(geometry, crop), dim=1)
         pm = F.softmax(self.logits(mg, mc), dim=1)
         return 0.5 * (p + pm)
+
+
+class Ensemble(nn.Module):
+    """Members that differ only in their training seed; the mean of their (mirror-averaged)
+    probabilities is steadier than any one of them on a data set this small and noisy."""
+
+    def __init__(self, members: list[EmotionNet]):
+        super().__init__()
+        self.members = nn.ModuleList(members)
+        self.head = members[0].head  # for callers that read the number of classes
+
+    def forward(self, geometry: torch.Tensor, crop: torch.Tensor) -> torch.Tensor:
+        return torch.stack([m(geometry, crop) for m in self.members]).mean(0)

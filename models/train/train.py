@@ -2,12 +2,9 @@
 
     python models/train/train.py FEATURES_DIR          # full run: writes the model, results.json, test_split.tsv
     python models/train/train.py FEATURES_DIR --dev    # iterate: train and report on validation only
-    python models/train/train.py FEATURES_DIR --only happy_vs_sad   # only the HAPPY-vs-SAD model
-                                                       # (updates its section of results.json)
 
-Two models, same split: the 7-class `models/emotion_classifier.onnx`, then the 2-class
-`models/happy_vs_sad.onnx` (happy + sad train images only, balanced class weights, own seed) for
-the seed-compatible contract, which answers only HAPPY or SAD.
+The model is an ensemble of `--members` EmotionNets that differ only in their seed (weights and
+augmentation order); the exported graph averages their probabilities.
 
 FEATURES_DIR is the output of `cargo run --release -p emotion-core --example dump_features`.
 """
@@ -23,7 +20,7 @@ import platform
 import sys
 import time
 
-THREADS = 2
+THREADS = int(os.environ.get("TRAIN_THREADS", "2"))  # 2 = this machine; results.json records it
 os.environ.setdefault("OMP_NUM_THREADS", str(THREADS))
 os.environ.setdefault("MKL_NUM_THREADS", str(THREADS))
 os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
@@ -34,31 +31,23 @@ import torch.nn.functional as F
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from data import CLASSES, load_dump, mirror_geometry, mirror_permutation, seed_features, split  # noqa: E402
-from model import EmotionNet  # noqa: E402
+from data import CLASSES, happy_sad_sample, load_dump, mirror_geometry, mirror_permutation, seed_features, split  # noqa: E402
+from model import EmotionNet, Ensemble  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(HERE))
 ONNX_PATH = os.path.join(REPO, "models", "emotion_classifier.onnx")
-HVS_ONNX_PATH = os.path.join(REPO, "models", "happy_vs_sad.onnx")
 SEED = 1234
+MEMBER_SEED_STEP = 1000  # member k trains with seed SEED + k * MEMBER_SEED_STEP
 HAPPY, SAD = CLASSES.index("happy"), CLASSES.index("sad")
-# The HAPPY-vs-SAD model: its classes (output order), its own seed, balanced class weights, the
-# checkpoint with the best validation balanced accuracy (happy + sad validation images only).
 HVS_CLASSES = ["happy", "sad"]
-HVS_SEED = 4321
-HVS_CLASS_WEIGHT_POWER = 1.0
-HVS_DOC = (
-    "HAPPY-vs-SAD face classifier. Inputs: geometry [N,1404] = emotion_core::features::normalized_geometry; "
-    "crop [N,1,64,64] = emotion_core::features::aligned_crop (grey, 0..1). Output: probabilities [N,2] "
-    "(softmax) over happy, sad. Normalisation is inside the graph."
-)
 
 
 def set_determinism(seed: int) -> None:
     torch.manual_seed(seed)
     np.random.seed(seed)
     torch.set_num_threads(THREADS)
-    torch.set_num_interop_threads(1)
+    if torch.get_num_interop_threads() != 1:  # settable once per process, before any parallel work
+        torch.set_num_interop_threads(1)
     torch.use_deterministic_algorithms(True)
 
 
@@ -103,12 +92,6 @@ def predict(model: EmotionNet, g: np.ndarray, c: np.ndarray, batch: int = 256) -
 
 def val_7class(p: np.ndarray, y: np.ndarray):
     return f"val acc {(p.argmax(1) == y).mean():.4f} happy/sad {happy_sad(p, y)[0]:.4f}", None
-
-
-def val_binary(p: np.ndarray, y: np.ndarray):
-    rec = [float((p[y == k].argmax(1) == k).mean()) for k in range(p.shape[1])]
-    bal = float(np.mean(rec))
-    return f"val acc {(p.argmax(1) == y).mean():.4f} balanced {bal:.4f} recall {np.round(rec, 3).tolist()}", bal
 
 
 def train_model(cfg, g_tr, c_tr, y_tr, perm, log, g_val=None, c_val=None, y_val=None, *, n_classes: int = len(CLASSES),
@@ -220,11 +203,11 @@ def sha256(path: str) -> str:
         return hashlib.sha256(f.read()).hexdigest()
 
 
-def hvs_metrics(p2: np.ndarray, y: np.ndarray, face: np.ndarray) -> dict:
+def hvs_metrics(p2: np.ndarray, y: np.ndarray, face: np.ndarray, sample: np.ndarray | None = None) -> dict:
     """HAPPY-vs-SAD scores at image level. p2: [faces, 2] scores (happy, sad) of the images with a
     face; y: [images] 0 = happy, 1 = sad, in test_split.tsv order; face: [images] bool. Images
-    without a face count as wrong in *_all_images. The balanced sample is the first 100 happy and
-    all sad images of that order."""
+    without a face count as wrong in *_all_images. sample: [images] bool, the fixed balanced
+    sample (data.happy_sad_sample; what crates/core/tests/classifier.rs runs), if it is among them."""
     pred = np.full(len(y), -1, dtype=np.int64)
     pred[face] = np.where(p2[:, 0] >= p2[:, 1], 0, 1)
     ok = pred == y
@@ -232,8 +215,7 @@ def hvs_metrics(p2: np.ndarray, y: np.ndarray, face: np.ndarray) -> dict:
     np.add.at(cm, (y[face], pred[face]), 1)
     rec_f = {c: float(cm[k, k] / max(cm[k].sum(), 1)) for k, c in enumerate(HVS_CLASSES)}
     rec_a = {c: float(ok[y == k].mean()) for k, c in enumerate(HVS_CLASSES)}
-    sample = np.concatenate([np.flatnonzero(y == 0)[:100], np.flatnonzero(y == 1)])
-    return {
+    out = {
         "images": int(len(y)),
         "faces_found": int(face.sum()),
         "images_by_class": {c: int((y == k).sum()) for k, c in enumerate(HVS_CLASSES)},
@@ -244,14 +226,25 @@ def hvs_metrics(p2: np.ndarray, y: np.ndarray, face: np.ndarray) -> dict:
         "balanced_accuracy_faces_found": float(np.mean(list(rec_f.values()))),
         "balanced_accuracy_all_images": float(np.mean(list(rec_a.values()))),
         "confusion_matrix_faces_found": {"rows_true_cols_predicted": HVS_CLASSES, "matrix": cm.tolist()},
-        "balanced_sample": {
-            "definition": "first 100 happy + all sad test images, in test_split.tsv order; no face = wrong",
+    }
+    if sample is not None:
+        out["balanced_sample"] = {
+            "definition": "models/train/happy_sad_sample.tsv: 100 happy + 100 sad test images drawn at random "
+                          "(data.happy_sad_sample); no face = wrong",
             "images": {c: int((y[sample] == k).sum()) for k, c in enumerate(HVS_CLASSES)},
             "faces_found": int(face[sample].sum()),
             "accuracy": float(ok[sample].mean()),
             "per_class_recall": {c: float(ok[sample][y[sample] == k].mean()) for k, c in enumerate(HVS_CLASSES)},
-        },
-    }
+        }
+    return out
+
+
+def happy_sad_detail(p: np.ndarray, y_faces: np.ndarray, d, s: np.ndarray, has: np.ndarray, part: int) -> dict:
+    """hvs_metrics for one split part: p and y_faces cover its images with a face, in index order."""
+    idx = np.flatnonzero((s == part) & ((d.classes == HAPPY) | (d.classes == SAD)))
+    keep = (y_faces == HAPPY) | (y_faces == SAD)
+    sample = np.isin(idx, happy_sad_sample(d.classes, s)) if part == 2 else None
+    return hvs_metrics(p[keep][:, [HAPPY, SAD]], (d.classes[idx] == SAD).astype(np.int64), has[idx], sample)
 
 
 def ort_predict(path: str, g: np.ndarray, c: np.ndarray) -> np.ndarray:
@@ -268,8 +261,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("features")
     ap.add_argument("--dev", action="store_true", help="report on validation only; write nothing")
-    ap.add_argument("--only", choices=["emotion", "happy_vs_sad"], default=None,
-                    help="train one of the two models (default: both; happy_vs_sad alone updates its section of results.json)")
+    ap.add_argument("--members", type=int, default=3, help="ensemble size")
     ap.add_argument("--epochs", type=int, default=30)
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--lr", type=float, default=2e-3)
@@ -301,93 +293,13 @@ def main() -> None:
     log(f"split train/val/test {[(s == k).sum() for k in range(3)]} faces {[len(y_tr), len(y_va), len(y_te)]}")
 
     results_path = os.path.join(HERE, "results.json")
-    results = None
-    if cfg.only != "happy_vs_sad":
-        results = train_emotion(cfg, log, t_start, d, s, has, perm, g_tr, c_tr, y_tr, m_tr, g_va, c_va, y_va, m_va, miss_va,
-                                g_te, c_te, y_te, m_te, miss_te)
-    if cfg.only != "emotion":
-        section = train_happy_vs_sad(cfg, log, d, s, has, perm, g_tr, c_tr, y_tr, g_va, c_va, y_va, g_te, c_te, y_te)
-        if section is not None:
-            if results is None:
-                with open(results_path) as f:
-                    results = json.load(f)
-            results["happy_vs_sad_model"] = section
-    elif results is not None and os.path.exists(results_path):
-        with open(results_path) as f:
-            old = json.load(f).get("happy_vs_sad_model")
-        if old is not None:
-            results["happy_vs_sad_model"] = old
-    if results is not None and not cfg.dev:
-        if cfg.only is None:
-            results["train_py_total_seconds"] = round(time.time() - t_start, 1)
+    results = train_emotion(cfg, log, t_start, d, s, has, perm, g_tr, c_tr, y_tr, m_tr, g_va, c_va, y_va, m_va, miss_va,
+                            g_te, c_te, y_te, m_te, miss_te)
+    if results is not None:
         with open(results_path, "w") as f:
             json.dump(results, f, indent=2)
             f.write("\n")
         log(f"wrote {results_path}")
-
-
-def train_happy_vs_sad(cfg, log, d, s, has, perm, g_tr, c_tr, y_tr, g_va, c_va, y_va, g_te, c_te, y_te):
-    """The 2-class model for the seed contract: happy + sad train images only (same split),
-    balanced class weights, the same augmentation and settings, its own seed; checkpoint chosen
-    by balanced accuracy on the happy + sad validation images."""
-    to2 = lambda y: (y == SAD).astype(np.int64)  # noqa: E731  happy -> 0, sad -> 1
-    hs = lambda y: (y == HAPPY) | (y == SAD)  # noqa: E731
-    mtr, mva = hs(y_tr), hs(y_va)
-    log(f"happy_vs_sad: train {int(mtr.sum())} faces ({int((y_tr == HAPPY).sum())} happy, {int((y_tr == SAD).sum())} sad), "
-        f"validation {int(mva.sum())}")
-    t0 = time.time()
-    model = train_model(cfg, g_tr[mtr], c_tr[mtr], to2(y_tr[mtr]), perm, log, g_va[mva], c_va[mva][:, None], to2(y_va[mva]),
-                        n_classes=2, seed=HVS_SEED, class_weight_power=HVS_CLASS_WEIGHT_POWER, eval_every=1,
-                        val_fn=val_binary, select_best=True)
-    train_seconds = time.time() - t0
-
-    # Image-level arrays over the happy + sad test (and validation) images, in test_split.tsv order.
-    def images(k):
-        idx = np.flatnonzero((s == k) & hs(d.classes))
-        return to2(d.classes[idx]), has[idx]
-
-    yv_img, fv_img = images(1)
-    val = hvs_metrics(predict(model, g_va[mva], c_va[mva][:, None]), yv_img, fv_img)
-    log(f"happy_vs_sad validation: acc {val['accuracy_faces_found']:.4f} balanced {val['balanced_accuracy_faces_found']:.4f} "
-        f"recall {val['per_class_recall_faces_found']}")
-    if cfg.dev:
-        return None
-
-    from export import export_onnx, verify_onnx
-
-    mte = hs(y_te)
-    g, c = g_te[mte], c_te[mte][:, None]
-    export_onnx(model, HVS_ONNX_PATH, doc=HVS_DOC)
-    max_diff, _ = verify_onnx(HVS_ONNX_PATH, g, c, predict(model, g, c), n_classes=2)
-    log(f"happy_vs_sad onnx vs torch on {len(g)} test faces: max |diff| {max_diff:.2e}")
-    assert max_diff < 1e-4, max_diff
-    yt_img, ft_img = images(2)
-    test = hvs_metrics(ort_predict(HVS_ONNX_PATH, g, c), yt_img, ft_img)
-    p7 = ort_predict(ONNX_PATH, g, c)
-    test7 = hvs_metrics(p7[:, [HAPPY, SAD]], yt_img, ft_img)
-    log(f"happy_vs_sad TEST: acc {test['accuracy_faces_found']:.4f} (all images {test['accuracy_all_images']:.4f}) "
-        f"balanced {test['balanced_accuracy_faces_found']:.4f} recall {test['per_class_recall_faces_found']} "
-        f"balanced sample {test['balanced_sample']['accuracy']:.4f} | 7-class model: acc {test7['accuracy_faces_found']:.4f} "
-        f"balanced sample {test7['balanced_sample']['accuracy']:.4f}")
-    log(f"wrote {HVS_ONNX_PATH} sha256 {sha256(HVS_ONNX_PATH)}")
-    return {
-        "model": "models/happy_vs_sad.onnx",
-        "onnx_sha256": sha256(HVS_ONNX_PATH),
-        "onnx_bytes": os.path.getsize(HVS_ONNX_PATH),
-        "classes": HVS_CLASSES,
-        "used_by": "the seed-compatible POST /predict (Engine.predictSeed): the seed contract answers only HAPPY or SAD",
-        "recipe": "EmotionNet with 2 outputs; happy + sad train images of the same split only; class weights "
-                  "balanced (1/count); the 7-class model's augmentation and hyperparameters; checkpoint with the best "
-                  "validation balanced accuracy (happy + sad validation images), evaluated every epoch",
-        "seed": HVS_SEED,
-        "class_weight_power": HVS_CLASS_WEIGHT_POWER,
-        "selected_epoch": int(getattr(model, "selected_epoch", cfg.epochs)),
-        "validation": val,
-        "test": test,
-        "emotion_classifier_on_same_images": test7,
-        "onnx_vs_torch_max_abs_diff_test": max_diff,
-        "train_seconds": round(train_seconds, 1),
-    }
 
 
 def train_emotion(cfg, log, t_start, d, s, has, perm, g_tr, c_tr, y_tr, m_tr, g_va, c_va, y_va, m_va, miss_va,
@@ -395,11 +307,17 @@ def train_emotion(cfg, log, t_start, d, s, has, perm, g_tr, c_tr, y_tr, m_tr, g_
     """The 7-class model (trained exactly as before the HAPPY-vs-SAD model existed), the seed's
     RandomForest on the same split, export, checks, test_split.tsv; returns results.json's content."""
     t0 = time.time()
-    model = train_model(cfg, g_tr, c_tr, y_tr, perm, log, g_va, c_va[:, None], y_va)
+    members = []
+    for k in range(cfg.members):
+        log(f"member {k + 1}/{cfg.members}, seed {SEED + k * MEMBER_SEED_STEP}")
+        members.append(train_model(cfg, g_tr, c_tr, y_tr, perm, log, g_va, c_va[:, None], y_va, seed=SEED + k * MEMBER_SEED_STEP))
+    model = members[0] if len(members) == 1 else Ensemble(members)
     train_seconds = time.time() - t0
     p_va = predict(model, g_va, c_va[:, None])
     val = metrics(p_va, y_va, miss_va)
+    val["happy_vs_sad_detail"] = happy_sad_detail(p_va, y_va, d, s, has, 1)
     log(f"validation: acc {val['accuracy_faces_found']:.4f} happy/sad {val['happy_vs_sad']['accuracy_faces_found']:.4f} "
+        f"balanced {val['happy_vs_sad_detail']['balanced_accuracy_faces_found']:.4f} "
         f"recall {json.dumps({k: round(v, 3) for k, v in val['per_class_recall_faces_found'].items()})}")
     if cfg.dev:
         return None
@@ -423,13 +341,9 @@ def train_emotion(cfg, log, t_start, d, s, has, perm, g_tr, c_tr, y_tr, m_tr, g_
     log(f"onnx vs torch on {len(y_te)} test faces: max |diff| {max_diff:.2e}")
     assert max_diff < 1e-4, max_diff
     # Test metrics from the ONNX model itself (what serving runs).
-    import onnxruntime as ort
-
-    so = ort.SessionOptions()
-    so.intra_op_num_threads = 1
-    sess = ort.InferenceSession(ONNX_PATH, so, providers=["CPUExecutionProvider"])
-    p_te_onnx = sess.run(["probabilities"], {"geometry": g_te, "crop": c_te[:, None]})[0]
+    p_te_onnx = ort_predict(ONNX_PATH, g_te, c_te[:, None])
     test = metrics(p_te_onnx, y_te, miss_te)
+    test["happy_vs_sad_detail"] = happy_sad_detail(p_te_onnx, y_te, d, s, has, 2)
     log(f"TEST: acc {test['accuracy_faces_found']:.4f} (all images {test['accuracy_all_images']:.4f}) "
         f"happy/sad {test['happy_vs_sad']['accuracy_faces_found']:.4f} | seed RF acc {rf_test['accuracy_faces_found']:.4f} "
         f"happy/sad {rf_test['happy_vs_sad']['accuracy_faces_found']:.4f}")
@@ -438,6 +352,10 @@ def train_emotion(cfg, log, t_start, d, s, has, perm, g_tr, c_tr, y_tr, m_tr, g_
         f.write("class\tpath\tface_found\n")
         for i in np.flatnonzero(s == 2):
             f.write(f"{CLASSES[d.classes[i]]}\t{d.paths[i]}\t{int(has[i])}\n")
+    with open(os.path.join(HERE, "happy_sad_sample.tsv"), "w") as f:
+        f.write("class\tpath\n")
+        for i in happy_sad_sample(d.classes, s):
+            f.write(f"{CLASSES[d.classes[i]]}\t{d.paths[i]}\n")
 
     import onnx
 

@@ -30,3 +30,26 @@ fn the_classifier_file_is_the_one_documented() {
     let readme = std::fs::read_to_string(support::repo_root().join("models/README.md")).expect("README");
     assert!(readme.contains(&support::sha256_hex(&bytes)), "models/README.md lacks the classifier's sha256");
 }
+
+/// The fixed HAPPY-vs-SAD sample of issue 4: models/train/happy_sad_sample.tsv, 100 happy and 100 sad
+/// test-split images (never trained on) drawn at random by models/train/data.py, through
+/// `predict_seed` exactly as `POST /predict` answers; an image where no face is found counts as wrong.
+#[test]
+fn happy_vs_sad_on_the_fixed_test_sample_is_at_least_90_percent() {
+    let sample = std::fs::read_to_string(support::repo_root().join("models/train/happy_sad_sample.tsv")).expect("sample");
+    let engine = support::engine();
+    let (mut right, mut per_class) = (0, std::collections::BTreeMap::new());
+    for line in sample.lines().skip(1) {
+        let (class, path) = line.split_once('\t').expect("class<TAB>path");
+        let answer = engine.predict_seed(&support::read_dataset(&format!("faces-224/{path}"))).expect("answers");
+        let hit = answer.as_str().eq_ignore_ascii_case(class);
+        right += usize::from(hit);
+        let entry = per_class.entry(class.to_owned()).or_insert((0, 0));
+        *entry = (entry.0 + usize::from(hit), entry.1 + 1);
+    }
+    println!("right per class (right, images): {per_class:?}");
+    assert_eq!(per_class.get("happy").map(|c| c.1), Some(100));
+    assert_eq!(per_class.get("sad").map(|c| c.1), Some(100));
+    let accuracy = right as f64 / 200.0;
+    assert!(accuracy >= 0.90, "HAPPY-vs-SAD accuracy {accuracy:.3} on the fixed sample is below 0.90");
+}

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 
 import { PNG } from 'pngjs';
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 /** The team's read-only data sits beside the repository. */
 export const sharedDir = process.env.EMOTION_SHARED_DIR ?? resolve(repoRoot, '../shared');
 const facesDir = join(sharedDir, 'datasets/faces-224');
