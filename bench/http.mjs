@@ -2,20 +2,21 @@
  * End-to-end HTTP benchmark on loopback: POST /predict, seed contract, for us and for the seed
  * service run two ways (bench/peers/seed). Each (server, image, concurrency) run gets a freshly
  * started server (the seed as shipped leaks ~19 MB per request; a fresh start keeps runs
- * comparable), a warm-up, then autocannon for DURATION seconds. Peak RSS is the server's whole
- * process tree (gunicorn's master and workers), sampled every 100 ms.
+ * comparable), a warm-up, then wrk (Debian's; bench/post.lua) for DURATION seconds. wrk, not
+ * autocannon: both seed servers close the connection after every answer (Werkzeug and gunicorn's
+ * sync workers speak HTTP/1.0-style), and autocannon then stalls after one request per connection;
+ * wrk reconnects, and in C it takes less of the two cores from the servers. Peak RSS is the
+ * server's whole process tree (gunicorn's master and workers), sampled every 100 ms.
  *
  *   node bench/http.mjs [--duration 20] [--out bench/.results/http.json]
- *   (needs: pnpm build, bash bench/frames.sh, bash bench/peers/seed/setup.sh)
+ *   (needs: wrk, pnpm build, bash bench/frames.sh, bash bench/peers/seed/setup.sh)
  */
-import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { execFile, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
-
-import autocannon from 'autocannon';
+import { parseArgs, promisify } from 'node:util';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: args } = parseArgs({
@@ -105,44 +106,46 @@ async function stopServer(child) {
   clearTimeout(timer);
 }
 
-function cannon(body, connections, seconds) {
-  return autocannon({
-    url: `http://127.0.0.1:${PORT}/predict`,
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body,
-    connections,
-    duration: seconds,
-    timeout: 30,
-  });
+/** wrk with `connections` connections on one thread for `seconds`; its summary as parsed JSON. */
+async function load(bodyFile, connections, seconds) {
+  const { stdout } = await promisify(execFile)(
+    'wrk',
+    ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '30s', '-s', join(repo, 'bench/post.lua'), `http://127.0.0.1:${PORT}/predict`],
+    { env: { ...process.env, BODY_FILE: bodyFile } },
+  );
+  const line = stdout.trim().split('\n').at(-1);
+  return JSON.parse(line);
 }
 
+const scratch = mkdtempSync(join(tmpdir(), 'emotion-http-'));
 const results = [];
 for (const [serverName] of Object.entries(servers)) {
   if (args.only && !serverName.includes(args.only)) continue;
   for (const [imageName, image] of Object.entries(images)) {
     const bytes = readFileSync(join(repo, 'bench/.frames', image.file));
     const body = JSON.stringify({ image: `data:${image.mime};base64,${bytes.toString('base64')}` });
+    const bodyFile = join(scratch, `${image.file}.json`);
+    writeFileSync(bodyFile, body);
     for (const connections of concurrencies) {
       const { child, startSeconds } = await startServer(serverName);
       const answer = await post(body);
       let peak = treeRssBytes(child.pid);
       const sampler = setInterval(() => (peak = Math.max(peak, treeRssBytes(child.pid))), 100);
-      await cannon(body, connections, Number(args.warmup));
-      const r = await cannon(body, connections, duration);
+      await load(bodyFile, connections, Number(args.warmup));
+      const r = await load(bodyFile, connections, duration);
       clearInterval(sampler);
       await stopServer(child);
+      const ms = (us) => Math.round(us / 100) / 10;
       const row = {
         server: serverName,
         image: imageName,
         connections,
         answer: answer.text.trim(),
-        requestsPerSecond: r.requests.average,
-        latencyMs: { p50: r.latency.p50, p90: r.latency.p90, p99: r.latency.p99, max: r.latency.max },
-        ok: r['2xx'],
-        notOk: r.non2xx,
-        errors: r.errors,
-        timeouts: r.timeouts,
+        requestsPerSecond: Math.round((r.requests / r.seconds) * 10) / 10,
+        latencyMs: { p50: ms(r.p50), p90: ms(r.p90), p99: ms(r.p99), max: ms(r.max) },
+        requests: r.requests,
+        // wrk counts non-2xx/3xx answers as `status` errors.
+        failed: r.status + r.connect + r.read + r.write + r.timeout,
         peakRssMiB: Math.round(peak / 2 ** 20),
         startSeconds,
       };
@@ -151,6 +154,7 @@ for (const [serverName] of Object.entries(servers)) {
     }
   }
 }
+rmSync(scratch, { recursive: true, force: true });
 
 mkdirSync(dirname(args.out), { recursive: true });
 writeFileSync(

@@ -20,13 +20,13 @@ out();
 
 const http = read('http.json');
 if (http) {
-  out(`### HTTP, POST /predict on loopback (autocannon, ${http.durationSeconds} s per run after a warm-up, fresh server per run; ${http.date.slice(0, 10)})`);
+  out(`### HTTP, POST /predict on loopback (wrk, one thread, ${http.durationSeconds} s per run after a warm-up, fresh server per run; ${http.date.slice(0, 10)})`);
   out();
   out('| image | concurrency | server | answer | req/s | p50 ms | p90 ms | p99 ms | peak RSS MiB |');
   out('|---|---|---|---|---|---|---|---|---|');
   for (const r of http.results) {
     const l = r.latencyMs;
-    const failed = r.notOk + r.errors + r.timeouts;
+    const failed = r.failed;
     out(`| ${r.image} | ${r.connections} | ${r.server} | ${r.answer} | ${r.requestsPerSecond.toFixed(1)}${failed ? ` (${failed} failed)` : ''} | ${l.p50} | ${l.p90} | ${l.p99} | ${r.peakRssMiB} |`);
   }
   out();

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Issue 6's comparison in one command: us vs the seed (as shipped, at its best) over HTTP,
 # us vs @vladmandic/human in process, and the accuracy of all three on the same 200 images.
+# Needs Debian's wrk (apt-get install wrk) as the HTTP load generator.
 # JSON in bench/.results/, the tables in bench/.results/summary.md (copied into RESULTS.md).
 #
 #   bash bench/run.sh            (about 10 minutes on 2 cores; DURATION=20 s per HTTP run)
@@ -14,6 +15,7 @@ RESULTS="$REPO/bench/.results"
 cd "$REPO"
 mkdir -p "$RESULTS"
 
+command -v wrk >/dev/null || { echo "bench/run.sh needs wrk: apt-get install wrk" >&2; exit 1; }
 pnpm build
 bash bench/frames.sh
 bash bench/peers/seed/setup.sh
