@@ -10,7 +10,7 @@ ours, rf = r["ours"]["test"], r["seed_random_forest"]["test"]
 ours_v, rf_v = r["ours"]["validation"], r["seed_random_forest"]["validation"]
 pct = lambda x: f"{100 * x:.1f} %"  # noqa: E731
 
-print("| test split | ours (CNN + geometry MLP) | seed (RandomForest on mesh) |")
+print("| test split | ours (3 × CNN + geometry MLP) | seed (RandomForest on mesh) |")
 print("|---|---|---|")
 print(f"| 7-class accuracy, faces found ({ours['faces_found']}) | **{pct(ours['accuracy_faces_found'])}** | {pct(rf['accuracy_faces_found'])} |")
 print(f"| 7-class accuracy, all images ({ours['images']}; no face = wrong) | {pct(ours['accuracy_all_images'])} | {pct(rf['accuracy_all_images'])} |")
