@@ -3,7 +3,8 @@
  * warms it up with WARMUP requests, records its RSS, sends REQUESTS more /predict requests
  * (concurrency 8, alternating a 224x224 JPEG face and the 640x480 PNG webcam frame, so both
  * decoders and both image sizes churn the allocator), and records RSS every
- * 5 s and at the end. Target: growth from the post-warm-up RSS to the end < 5 %.
+ * 5 s and at the end. Target: growth from the post-warm-up RSS to the end < 5 %; also reported,
+ * the growth between the medians of the first and the last minute of samples.
  *
  *   node bench/soak.mjs [--requests 100000] [--warmup 2000] [--out bench/.results/soak.json]
  *   (needs: pnpm build, bash bench/frames.sh)
@@ -79,6 +80,11 @@ clearInterval(sampler);
 const endMiB = rssMiB(server.pid);
 server.kill('SIGTERM');
 
+function median(window) {
+  const sorted = window.map((s) => s.rssMiB).sort((a, b) => a - b);
+  return sorted[sorted.length >> 1];
+}
+
 const result = {
   date: new Date().toISOString(),
   requests: Number(args.requests),
@@ -94,6 +100,9 @@ const result = {
     peak: Math.max(afterWarmupMiB, endMiB, ...samples.map((s) => s.rssMiB)),
   },
   growthPercent: ((endMiB - afterWarmupMiB) / afterWarmupMiB) * 100,
+  // RSS swings by ±10 % with GC and the allocator, so two single readings can mislead: compare
+  // the medians of the first and the last minute of samples too (a leak moves them apart).
+  medianGrowthPercent: ((median(samples.slice(-12)) - median(samples.slice(0, 12))) / median(samples.slice(0, 12))) * 100,
   samples,
 };
 mkdirSync(dirname(args.out), { recursive: true });
