@@ -49,6 +49,8 @@ def export_onnx(model: torch.nn.Module, path: str, doc: str = DOC_7) -> None:
 
 
 def verify_onnx(path: str, geometry: np.ndarray, crop: np.ndarray, expected: np.ndarray, n_classes: int = len(CLASSES)):
+    """Checks the file's signature and runs it in ONNX Runtime (one thread, as serving does):
+    the largest |ONNX - expected|, ONNX Runtime's version, and the ONNX model's probabilities."""
     import onnxruntime as ort
 
     m = onnx.load(path)
@@ -66,4 +68,4 @@ def verify_onnx(path: str, geometry: np.ndarray, crop: np.ndarray, expected: np.
     single = sess.run(["probabilities"], {"geometry": geometry[:1], "crop": crop[:1]})[0]
     diff = float(max(np.abs(got - expected).max(), np.abs(single - expected[:1]).max()))
     assert np.allclose(got.sum(1), 1.0, atol=1e-5)
-    return diff, ort.__version__
+    return diff, ort.__version__, got

@@ -90,7 +90,6 @@ class Ensemble(nn.Module):
     def __init__(self, members: list[EmotionNet]):
         super().__init__()
         self.members = nn.ModuleList(members)
-        self.head = members[0].head  # for callers that read the number of classes
 
     def forward(self, geometry: torch.Tensor, crop: torch.Tensor) -> torch.Tensor:
         return torch.stack([m(geometry, crop) for m in self.members]).mean(0)

@@ -11,7 +11,6 @@ FEATURES_DIR is the output of `cargo run --release -p emotion-core --example dum
 from __future__ import annotations
 
 import argparse
-import copy
 import hashlib
 import json
 import math
@@ -81,34 +80,24 @@ def augment(g: torch.Tensor, c: torch.Tensor, gen: torch.Generator, mirror_index
     return g, c
 
 
-def predict(model: EmotionNet, g: np.ndarray, c: np.ndarray, batch: int = 256) -> np.ndarray:
+def predict(model: torch.nn.Module, g: np.ndarray, c: np.ndarray, batch: int = 256) -> np.ndarray:
     model.eval()
     out = []
     with torch.no_grad():
         for i in range(0, len(g), batch):
             out.append(model(torch.from_numpy(g[i : i + batch]), torch.from_numpy(c[i : i + batch])).numpy())
-    return np.concatenate(out) if out else np.zeros((0, model.head.out_features), np.float32)
+    return np.concatenate(out) if out else np.zeros((0, len(CLASSES)), np.float32)
 
 
-def val_7class(p: np.ndarray, y: np.ndarray):
-    return f"val acc {(p.argmax(1) == y).mean():.4f} happy/sad {happy_sad(p, y)[0]:.4f}", None
-
-
-def train_model(cfg, g_tr, c_tr, y_tr, perm, log, g_val=None, c_val=None, y_val=None, *, n_classes: int = len(CLASSES),
-                seed: int = SEED, class_weight_power: float | None = None, eval_every: int | None = None,
-                val_fn=val_7class, select_best: bool = False) -> EmotionNet:
-    """Train EmotionNet with n_classes outputs on labels y_tr in 0..n_classes-1. With select_best,
-    return the weights of the evaluation with the highest validation score (val_fn's second value;
-    the first such epoch on ties) instead of the last epoch's."""
+def train_model(cfg, g_tr, c_tr, y_tr, perm, log, g_val, c_val, y_val, *, seed: int) -> EmotionNet:
+    """Train one EmotionNet on labels y_tr; log validation accuracy every cfg.eval_every epochs."""
     set_determinism(seed)
-    cwp = cfg.class_weight_power if class_weight_power is None else class_weight_power
-    eval_every = cfg.eval_every if eval_every is None else eval_every
     # Normalisation statistics (train split, both mirror images so the mirrored input is in range).
     both = np.concatenate([g_tr, mirror_geometry(g_tr, perm)])
     mean, std = both.mean(0), both.std(0) + 1e-3
-    model = EmotionNet(mean, std, perm, n_classes=n_classes, width=cfg.width, dropout=cfg.dropout)
-    counts = np.bincount(y_tr, minlength=n_classes).astype(np.float64)
-    weights = (counts.sum() / counts) ** cwp
+    model = EmotionNet(mean, std, perm, n_classes=len(CLASSES), width=cfg.width, dropout=cfg.dropout)
+    counts = np.bincount(y_tr, minlength=len(CLASSES)).astype(np.float64)
+    weights = (counts.sum() / counts) ** cfg.class_weight_power
     weights = torch.tensor(weights / (weights * counts).sum() * counts.sum(), dtype=torch.float32)
     log(f"class weights {np.round(weights.numpy(), 3).tolist()}")
 
@@ -123,7 +112,6 @@ def train_model(cfg, g_tr, c_tr, y_tr, perm, log, g_val=None, c_val=None, y_val=
     warm = steps_per_epoch
     gen = torch.Generator().manual_seed(seed)
     step = 0
-    best = (-1.0, 0, None)  # (score, epoch, state_dict)
     for epoch in range(cfg.epochs):
         model.train()
         t0 = time.time()
@@ -148,17 +136,10 @@ def train_model(cfg, g_tr, c_tr, y_tr, perm, log, g_val=None, c_val=None, y_val=
             run_loss += loss.item()
             step += 1
         msg = f"epoch {epoch + 1}/{cfg.epochs} loss {run_loss / steps_per_epoch:.4f} lr {lr:.2e} {time.time() - t0:.1f}s"
-        if g_val is not None and ((epoch + 1) % eval_every == 0 or epoch + 1 == cfg.epochs):
+        if (epoch + 1) % cfg.eval_every == 0 or epoch + 1 == cfg.epochs:
             p = predict(model, g_val, c_val)
-            text, score = val_fn(p, y_val)
-            msg += " | " + text
-            if select_best and score > best[0]:
-                best = (score, epoch + 1, copy.deepcopy(model.state_dict()))
+            msg += f" | val acc {(p.argmax(1) == y_val).mean():.4f} happy/sad {happy_sad(p, y_val)[0]:.4f}"
         log(msg)
-    if select_best and best[2] is not None:
-        log(f"selected epoch {best[1]} (validation score {best[0]:.4f})")
-        model.load_state_dict(best[2])
-        model.selected_epoch = best[1]
     model.eval()
     return model
 
@@ -239,22 +220,17 @@ def hvs_metrics(p2: np.ndarray, y: np.ndarray, face: np.ndarray, sample: np.ndar
     return out
 
 
+def scores(p: np.ndarray, y_faces: np.ndarray, missing: np.ndarray, d, s: np.ndarray, has: np.ndarray, part: int) -> dict:
+    """metrics() of one split part, with its HAPPY-vs-SAD detail."""
+    return {**metrics(p, y_faces, missing), "happy_vs_sad_detail": happy_sad_detail(p, y_faces, d, s, has, part)}
+
+
 def happy_sad_detail(p: np.ndarray, y_faces: np.ndarray, d, s: np.ndarray, has: np.ndarray, part: int) -> dict:
     """hvs_metrics for one split part: p and y_faces cover its images with a face, in index order."""
     idx = np.flatnonzero((s == part) & ((d.classes == HAPPY) | (d.classes == SAD)))
     keep = (y_faces == HAPPY) | (y_faces == SAD)
     sample = np.isin(idx, happy_sad_sample(d.classes, s)) if part == 2 else None
     return hvs_metrics(p[keep][:, [HAPPY, SAD]], (d.classes[idx] == SAD).astype(np.int64), has[idx], sample)
-
-
-def ort_predict(path: str, g: np.ndarray, c: np.ndarray) -> np.ndarray:
-    """What serving runs: the ONNX model in ONNX Runtime, one thread."""
-    import onnxruntime as ort
-
-    so = ort.SessionOptions()
-    so.intra_op_num_threads = 1
-    sess = ort.InferenceSession(path, so, providers=["CPUExecutionProvider"])
-    return sess.run(["probabilities"], {"geometry": g, "crop": c})[0]
 
 
 def main() -> None:
@@ -304,8 +280,9 @@ def main() -> None:
 
 def train_emotion(cfg, log, t_start, d, s, has, perm, g_tr, c_tr, y_tr, m_tr, g_va, c_va, y_va, m_va, miss_va,
                   g_te, c_te, y_te, m_te, miss_te) -> dict | None:
-    """The 7-class model (trained exactly as before the HAPPY-vs-SAD model existed), the seed's
-    RandomForest on the same split, export, checks, test_split.tsv; returns results.json's content."""
+    """The 7-class model (an ensemble of cfg.members seeds), the seed's RandomForest on the same
+    split, export, checks, test_split.tsv and happy_sad_sample.tsv; returns results.json's content
+    (None with --dev)."""
     t0 = time.time()
     members = []
     for k in range(cfg.members):
@@ -314,8 +291,7 @@ def train_emotion(cfg, log, t_start, d, s, has, perm, g_tr, c_tr, y_tr, m_tr, g_
     model = members[0] if len(members) == 1 else Ensemble(members)
     train_seconds = time.time() - t0
     p_va = predict(model, g_va, c_va[:, None])
-    val = metrics(p_va, y_va, miss_va)
-    val["happy_vs_sad_detail"] = happy_sad_detail(p_va, y_va, d, s, has, 1)
+    val = scores(p_va, y_va, miss_va, d, s, has, 1)
     log(f"validation: acc {val['accuracy_faces_found']:.4f} happy/sad {val['happy_vs_sad']['accuracy_faces_found']:.4f} "
         f"balanced {val['happy_vs_sad_detail']['balanced_accuracy_faces_found']:.4f} "
         f"recall {json.dumps({k: round(v, 3) for k, v in val['per_class_recall_faces_found'].items()})}")
@@ -337,13 +313,11 @@ def train_emotion(cfg, log, t_start, d, s, has, perm, g_tr, c_tr, y_tr, m_tr, g_
 
     export_onnx(model, ONNX_PATH)
     p_te = predict(model, g_te, c_te[:, None])
-    max_diff, ort_version = verify_onnx(ONNX_PATH, g_te, c_te[:, None], p_te)
+    # Test metrics from the ONNX model itself (what serving runs).
+    max_diff, ort_version, p_te_onnx = verify_onnx(ONNX_PATH, g_te, c_te[:, None], p_te)
     log(f"onnx vs torch on {len(y_te)} test faces: max |diff| {max_diff:.2e}")
     assert max_diff < 1e-4, max_diff
-    # Test metrics from the ONNX model itself (what serving runs).
-    p_te_onnx = ort_predict(ONNX_PATH, g_te, c_te[:, None])
-    test = metrics(p_te_onnx, y_te, miss_te)
-    test["happy_vs_sad_detail"] = happy_sad_detail(p_te_onnx, y_te, d, s, has, 2)
+    test = scores(p_te_onnx, y_te, miss_te, d, s, has, 2)
     log(f"TEST: acc {test['accuracy_faces_found']:.4f} (all images {test['accuracy_all_images']:.4f}) "
         f"happy/sad {test['happy_vs_sad']['accuracy_faces_found']:.4f} | seed RF acc {rf_test['accuracy_faces_found']:.4f} "
         f"happy/sad {rf_test['happy_vs_sad']['accuracy_faces_found']:.4f}")
