@@ -10,6 +10,8 @@ export interface Admission {
   readonly limit: number;
   /** Requests admitted and not yet released: inferences running plus those waiting for a thread. */
   readonly inFlight: number;
+  /** Every slot is taken: `tryAcquire` would refuse. */
+  readonly full: boolean;
   /**
    * Takes a slot: a function that gives it back (once, however often it is called), or
    * `undefined` when all `limit` slots are taken.
@@ -20,13 +22,17 @@ export interface Admission {
 export function createAdmission(limit: number): Admission {
   if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`the admission limit must be a whole number ≥ 1, got ${limit}`);
   let inFlight = 0;
+  const full = () => inFlight >= limit;
   return {
     limit,
     get inFlight() {
       return inFlight;
     },
+    get full() {
+      return full();
+    },
     tryAcquire() {
-      if (inFlight >= limit) return undefined;
+      if (full()) return undefined;
       inFlight++;
       let released = false;
       return () => {

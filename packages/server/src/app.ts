@@ -148,7 +148,7 @@ export function createApp(engine: ServerEngine | Promise<ServerEngine>, options:
   // @hono/node-server drains the unread body (or closes the connection). A request let in
   // here may still be refused by `infer` if the slots filled up while its body arrived.
   const shed: MiddlewareHandler = async (_c, next) => {
-    if (admission.inFlight >= admission.limit) throw new ServerBusyError(1);
+    if (admission.full) throw new ServerBusyError(1);
     await next();
   };
 
@@ -167,8 +167,9 @@ export function createApp(engine: ServerEngine | Promise<ServerEngine>, options:
   if (options.log) app.use(logger(options.log));
   // Browser clients on other origins (the seed's web page, a dev server) call the API too,
   // and may read Retry-After on a 503.
-  app.use('/predict', cors({ origin: '*', exposeHeaders: ['Retry-After'] }));
-  app.use('/v1/*', cors({ origin: '*', exposeHeaders: ['Retry-After'] }));
+  const apiCors = cors({ origin: '*', exposeHeaders: ['Retry-After'] });
+  app.use('/predict', apiCors);
+  app.use('/v1/*', apiCors);
   app.use('/health', cors());
 
   const limit = bodyLimit({
