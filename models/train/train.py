@@ -1,10 +1,12 @@
 """Train, export and evaluate the emotion classifier (see models/README.md, "Emotion classifier").
 
     python models/train/train.py FEATURES_DIR          # full run: writes the model, results.json, test_split.tsv
-    python models/train/train.py FEATURES_DIR --dev    # iterate: train and report on validation only
+    python models/train/train.py FEATURES_DIR --dev    # iterate: train on train, report on validation only
 
 The model is an ensemble of `--members` EmotionNets that differ only in their seed (weights and
-augmentation order); the exported graph averages their probabilities.
+augmentation order); the exported graph averages their probabilities. The recipe was chosen with
+--dev runs; the full run then fits the members on train + validation (--fit-on), so its
+validation scores are in-sample and the test split is the only honest measure.
 
 FEATURES_DIR is the output of `cargo run --release -p emotion-core --example dump_features`.
 """
@@ -238,7 +240,7 @@ def main() -> None:
     ap.add_argument("features")
     ap.add_argument("--dev", action="store_true", help="report on validation only; write nothing")
     ap.add_argument("--members", type=int, default=3, help="ensemble size")
-    ap.add_argument("--epochs", type=int, default=30)
+    ap.add_argument("--epochs", type=int, default=40)
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--weight-decay", type=float, default=5e-4)
@@ -247,8 +249,13 @@ def main() -> None:
     ap.add_argument("--smoothing", type=float, default=0.05)
     ap.add_argument("--aux", type=float, default=0.3)
     ap.add_argument("--class-weight-power", type=float, default=0.5)
+    ap.add_argument("--member-start", type=int, default=0, help="with --dev: index of the first member's seed")
+    ap.add_argument("--dev-probs", help="with --dev: save the validation probabilities here (.npy)")
+    ap.add_argument("--fit-on", choices=["train", "train+val"], default="train+val")
     ap.add_argument("--eval-every", type=int, default=5)
     cfg = ap.parse_args()
+    if cfg.dev:
+        cfg.fit_on = "train"  # validation must stay unseen to choose on it
     log = lambda m: print(m, flush=True)  # noqa: E731
     t_start = time.time()
 
@@ -284,18 +291,25 @@ def train_emotion(cfg, log, t_start, d, s, has, perm, g_tr, c_tr, y_tr, m_tr, g_
     split, export, checks, test_split.tsv and happy_sad_sample.tsv; returns results.json's content
     (None with --dev)."""
     t0 = time.time()
+    # The recipe is chosen on validation (--fit-on train); the final members may then also learn
+    # from the validation images (--fit-on train+val), which leaves validation scores in-sample.
+    g_fit, c_fit, y_fit, m_fit = g_tr, c_tr, y_tr, m_tr
+    if cfg.fit_on == "train+val":
+        g_fit, c_fit, y_fit, m_fit = (np.concatenate(pair) for pair in ((g_tr, g_va), (c_tr, c_va), (y_tr, y_va), (m_tr, m_va)))
     members = []
-    for k in range(cfg.members):
-        log(f"member {k + 1}/{cfg.members}, seed {SEED + k * MEMBER_SEED_STEP}")
-        members.append(train_model(cfg, g_tr, c_tr, y_tr, perm, log, g_va, c_va[:, None], y_va, seed=SEED + k * MEMBER_SEED_STEP))
+    for k in range(cfg.member_start, cfg.member_start + cfg.members):
+        log(f"member {k - cfg.member_start + 1}/{cfg.members}, seed {SEED + k * MEMBER_SEED_STEP}")
+        members.append(train_model(cfg, g_fit, c_fit, y_fit, perm, log, g_va, c_va[:, None], y_va, seed=SEED + k * MEMBER_SEED_STEP))
     model = members[0] if len(members) == 1 else Ensemble(members)
     train_seconds = time.time() - t0
     p_va = predict(model, g_va, c_va[:, None])
     val = scores(p_va, y_va, miss_va, d, s, has, 1)
-    log(f"validation: acc {val['accuracy_faces_found']:.4f} happy/sad {val['happy_vs_sad']['accuracy_faces_found']:.4f} "
+    log(f"validation{' (in-sample)' if cfg.fit_on == 'train+val' else ''}: acc {val['accuracy_faces_found']:.4f} happy/sad {val['happy_vs_sad']['accuracy_faces_found']:.4f} "
         f"balanced {val['happy_vs_sad_detail']['balanced_accuracy_faces_found']:.4f} "
         f"recall {json.dumps({k: round(v, 3) for k, v in val['per_class_recall_faces_found'].items()})}")
     if cfg.dev:
+        if cfg.dev_probs:
+            np.save(cfg.dev_probs, p_va)
         return None
 
     # --- the seed's recipe on the same split ---
@@ -303,7 +317,7 @@ def train_emotion(cfg, log, t_start, d, s, has, perm, g_tr, c_tr, y_tr, m_tr, g_
     from sklearn.ensemble import RandomForestClassifier
 
     t0 = time.time()
-    rf = RandomForestClassifier(random_state=0, n_jobs=THREADS).fit(seed_features(m_tr), y_tr)
+    rf = RandomForestClassifier(random_state=0, n_jobs=THREADS).fit(seed_features(m_fit), y_fit)
     rf_seconds = time.time() - t0
     rf_val = metrics(rf.predict_proba(seed_features(m_va)), y_va, miss_va)
     rf_test = metrics(rf.predict_proba(seed_features(m_te)), y_te, miss_te)
@@ -333,6 +347,8 @@ def train_emotion(cfg, log, t_start, d, s, has, perm, g_tr, c_tr, y_tr, m_tr, g_
 
     import onnx
 
+    val_key = "validation" if cfg.fit_on == "train" else "validation_in_sample"
+
     results = {
         "model": "models/emotion_classifier.onnx",
         "onnx_sha256": sha256(ONNX_PATH),
@@ -345,15 +361,15 @@ def train_emotion(cfg, log, t_start, d, s, has, perm, g_tr, c_tr, y_tr, m_tr, g_
             **{name: {"images": int((s == k).sum()), "faces_found": int(((s == k) & has).sum()),
                       "faces_not_found": int(((s == k) & ~has).sum())} for k, name in enumerate(["train", "validation", "test"])},
         },
-        "ours": {"validation": val, "test": test},
+        "ours": {val_key: val, "test": test},
         "seed_random_forest": {
             "recipe": "RandomForestClassifier(random_state=0) on mesh landmarks (x/width, y/height, z/width) minus their per-face minimum, 1404 values",
-            "validation": rf_val,
+            val_key: rf_val,
             "test": rf_test,
             "train_seconds": round(rf_seconds, 1),
         },
         "onnx_vs_torch_max_abs_diff_test": max_diff,
-        "hyperparameters": {k: v for k, v in vars(cfg).items() if k not in ("features", "dev", "only")},
+        "hyperparameters": {k: v for k, v in vars(cfg).items() if k not in ("features", "dev", "dev_probs", "member_start")},
         "train_seconds": round(train_seconds, 1),
         "train_py_total_seconds": round(time.time() - t_start, 1),
         "threads": THREADS,
