@@ -20,19 +20,12 @@ use emotion_core::features::{aligned_crop, normalized_geometry, CROP_SIZE};
 use emotion_core::geometry::SquareRoi;
 use emotion_core::landmarks::{roi_from_detection, FaceMesh, LANDMARK_COUNT};
 use emotion_core::runtime::{environment, ModelPool};
-use emotion_core::tensor::{roi_to_tensor, Border, TensorSpec};
+use emotion_core::tensor::{roi_to_tensor, TensorSpec};
 use emotion_core::{models, DecodeLimits, DetectionConfig, Engine, EngineConfig};
 use ort::session::Session;
 use ort::value::TensorRef;
 
 const FRAMES: [&str; 3] = ["webcam_one_face.png", "face224.jpg", "hd_two_faces.png"];
-
-// The models' input specs, as BlazeFace::new and FaceMesh::new set them (private there); only
-// the warp and floor rows use these, the pipeline rows run the crate's own.
-const DETECTOR_INPUT: TensorSpec =
-    TensorSpec { size: SHORT_RANGE.input_size, low: -1.0, high: 1.0, border: Border::Zero };
-const FULL_RANGE_INPUT: TensorSpec = TensorSpec { size: FULL_RANGE.input_size, ..DETECTOR_INPUT };
-const LANDMARK_INPUT: TensorSpec = TensorSpec { size: 192, low: 0.0, high: 1.0, border: Border::Replicate };
 
 /// The engine's parts, built as `Engine::new` builds them (one ORT thread), plus a pool of each
 /// model for the floors: the stage types keep their pools private.
@@ -99,10 +92,13 @@ fn stages(c: &mut Criterion) {
         let roi = roi_from_detection(face);
         let mesh = parts.mesh.run(&image, &roi).expect("landmarks");
         let whole = SquareRoi::letterbox(image.width(), image.height());
-        let detector_tensor = roi_to_tensor(&image, &whole, &DETECTOR_INPUT);
+        // The models' inputs exactly as the stages make them.
+        let (detector_input, full_range_input, landmark_input) =
+            (parts.finder.short_range.input_spec(), parts.finder.full_range.input_spec(), parts.mesh.input_spec());
+        let detector_tensor = roi_to_tensor(&image, &whole, &detector_input);
         // The small-face pass feeds it tiles of a downscale; the pixels do not change its time.
-        let full_range_tensor = roi_to_tensor(&image, &whole, &FULL_RANGE_INPUT);
-        let landmark_tensor = roi_to_tensor(&image, &roi, &LANDMARK_INPUT);
+        let full_range_tensor = roi_to_tensor(&image, &whole, &full_range_input);
+        let landmark_tensor = roi_to_tensor(&image, &roi, &landmark_input);
         let geometry = normalized_geometry(&mesh.points);
         let crop = aligned_crop(&image, &mesh.points);
         println!(
@@ -124,21 +120,21 @@ fn stages(c: &mut Criterion) {
             b.iter(|| parts.finder.find(black_box(&image), &detection, true).expect("detects"))
         });
         group.bench_function("detect_floor", |b| {
-            b.iter(|| infer(&parts.detector_model, black_box(&detector_tensor), &DETECTOR_INPUT))
+            b.iter(|| infer(&parts.detector_model, black_box(&detector_tensor), &detector_input))
         });
         // One run of the small-face (full-range) model: `detect` runs it once per tile (analyze
         // always, predict_seed only when the short-range passes found nothing).
         group.bench_function("detect_floor_full_range", |b| {
-            b.iter(|| infer(&parts.full_range_model, black_box(&full_range_tensor), &FULL_RANGE_INPUT))
+            b.iter(|| infer(&parts.full_range_model, black_box(&full_range_tensor), &full_range_input))
         });
         // The short-range detector's letterboxed input, the first thing `detect` does.
-        group.bench_function("warp_detector", |b| b.iter(|| roi_to_tensor(black_box(&image), &whole, &DETECTOR_INPUT)));
+        group.bench_function("warp_detector", |b| b.iter(|| roi_to_tensor(black_box(&image), &whole, &detector_input)));
         // The landmark model's rotated crop, the first thing `landmarks` does.
-        group.bench_function("warp_landmarks", |b| b.iter(|| roi_to_tensor(black_box(&image), &roi, &LANDMARK_INPUT)));
+        group.bench_function("warp_landmarks", |b| b.iter(|| roi_to_tensor(black_box(&image), &roi, &landmark_input)));
 
         group.bench_function("landmarks", |b| b.iter(|| parts.mesh.run(black_box(&image), &roi).expect("landmarks")));
         group.bench_function("landmarks_floor", |b| {
-            b.iter(|| infer(&parts.landmark_model, black_box(&landmark_tensor), &LANDMARK_INPUT))
+            b.iter(|| infer(&parts.landmark_model, black_box(&landmark_tensor), &landmark_input))
         });
 
         group.bench_function("features", |b| {

@@ -67,6 +67,11 @@ impl BlazeFace {
         self.input.size
     }
 
+    /// How `detect` turns a region into the model's input.
+    pub fn input_spec(&self) -> TensorSpec {
+        self.input
+    }
+
     /// Every anchor scoring at least `min_score` inside `roi`, before suppression.
     pub fn detect(&self, image: &RgbImage, roi: &SquareRoi, min_score: f32) -> Result<Vec<Detection>> {
         let size = self.input.size as usize;

@@ -53,6 +53,11 @@ impl FaceMesh {
         Self { pool, input: TensorSpec { size: INPUT_SIZE, low: 0.0, high: 1.0, border: Border::Replicate } }
     }
 
+    /// How `run` turns the face's region into the model's input.
+    pub fn input_spec(&self) -> TensorSpec {
+        self.input
+    }
+
     pub fn run(&self, image: &RgbImage, roi: &SquareRoi) -> Result<Mesh> {
         let size = INPUT_SIZE as usize;
         let tensor = roi_to_tensor(image, roi, &self.input);
