@@ -12,14 +12,14 @@ from data import CLASSES, CROP, GEOMETRY_DIM
 OPSET = 17
 
 
-DOC_7 = (
+DOC = (
     "Face emotion classifier. Inputs: geometry [N,1404] = emotion_core::features::normalized_geometry; "
     "crop [N,1,64,64] = emotion_core::features::aligned_crop (grey, 0..1). Output: probabilities [N,7] "
     "(softmax) over " + ", ".join(CLASSES) + ". Normalisation is inside the graph."
 )
 
 
-def export_onnx(model: torch.nn.Module, path: str, doc: str = DOC_7) -> None:
+def export_onnx(model: torch.nn.Module, path: str) -> None:
     model.eval()
     g = torch.zeros(2, GEOMETRY_DIM, dtype=torch.float32)
     c = torch.zeros(2, 1, CROP, CROP, dtype=torch.float32)
@@ -40,7 +40,7 @@ def export_onnx(model: torch.nn.Module, path: str, doc: str = DOC_7) -> None:
     # Make the file depend on the weights only (no tool versions, no doc strings).
     m.producer_name = "emotion models/train"
     m.producer_version = ""
-    m.doc_string = doc
+    m.doc_string = DOC
     for node in m.graph.node:
         node.doc_string = ""
     onnx.checker.check_model(m, full_check=True)
@@ -48,7 +48,7 @@ def export_onnx(model: torch.nn.Module, path: str, doc: str = DOC_7) -> None:
         f.write(m.SerializeToString(deterministic=True))
 
 
-def verify_onnx(path: str, geometry: np.ndarray, crop: np.ndarray, expected: np.ndarray, n_classes: int = len(CLASSES)):
+def verify_onnx(path: str, geometry: np.ndarray, crop: np.ndarray, expected: np.ndarray):
     """Checks the file's signature and runs it in ONNX Runtime (one thread, as serving does):
     the largest |ONNX - expected|, ONNX Runtime's version, and the ONNX model's probabilities."""
     import onnxruntime as ort
@@ -57,7 +57,7 @@ def verify_onnx(path: str, geometry: np.ndarray, crop: np.ndarray, expected: np.
     ins = {i.name: [d.dim_param or d.dim_value for d in i.type.tensor_type.shape.dim] for i in m.graph.input}
     outs = {o.name: [d.dim_param or d.dim_value for d in o.type.tensor_type.shape.dim] for o in m.graph.output}
     assert ins == {"geometry": ["N", GEOMETRY_DIM], "crop": ["N", 1, CROP, CROP]}, ins
-    assert outs == {"probabilities": ["N", n_classes]}, outs
+    assert outs == {"probabilities": ["N", len(CLASSES)]}, outs
     so = ort.SessionOptions()
     so.intra_op_num_threads = 1
     sess = ort.InferenceSession(path, so, providers=["CPUExecutionProvider"])

@@ -293,8 +293,9 @@ def train_emotion(cfg, log, t_start, d, s, has, perm, g_tr, c_tr, y_tr, m_tr, g_
     t0 = time.time()
     # The recipe is chosen on validation (--fit-on train); the final members may then also learn
     # from the validation images (--fit-on train+val), which leaves validation scores in-sample.
+    in_sample = cfg.fit_on == "train+val"
     g_fit, c_fit, y_fit, m_fit = g_tr, c_tr, y_tr, m_tr
-    if cfg.fit_on == "train+val":
+    if in_sample:
         g_fit, c_fit, y_fit, m_fit = (np.concatenate(pair) for pair in ((g_tr, g_va), (c_tr, c_va), (y_tr, y_va), (m_tr, m_va)))
     members = []
     for k in range(cfg.member_start, cfg.member_start + cfg.members):
@@ -304,7 +305,7 @@ def train_emotion(cfg, log, t_start, d, s, has, perm, g_tr, c_tr, y_tr, m_tr, g_
     train_seconds = time.time() - t0
     p_va = predict(model, g_va, c_va[:, None])
     val = scores(p_va, y_va, miss_va, d, s, has, 1)
-    log(f"validation{' (in-sample)' if cfg.fit_on == 'train+val' else ''}: acc {val['accuracy_faces_found']:.4f} happy/sad {val['happy_vs_sad']['accuracy_faces_found']:.4f} "
+    log(f"validation{' (in-sample)' if in_sample else ''}: acc {val['accuracy_faces_found']:.4f} happy/sad {val['happy_vs_sad']['accuracy_faces_found']:.4f} "
         f"balanced {val['happy_vs_sad_detail']['balanced_accuracy_faces_found']:.4f} "
         f"recall {json.dumps({k: round(v, 3) for k, v in val['per_class_recall_faces_found'].items()})}")
     if cfg.dev:
@@ -347,7 +348,7 @@ def train_emotion(cfg, log, t_start, d, s, has, perm, g_tr, c_tr, y_tr, m_tr, g_
 
     import onnx
 
-    val_key = "validation" if cfg.fit_on == "train" else "validation_in_sample"
+    val_key = "validation_in_sample" if in_sample else "validation"
 
     results = {
         "model": "models/emotion_classifier.onnx",
