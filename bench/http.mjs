@@ -84,7 +84,9 @@ async function startServer(name) {
   child.stderr.on('data', (chunk) => (stderr = (stderr + chunk).slice(-4000)));
   const started = Date.now();
   // Ready = a real prediction answers (our /health would do, the seed has none).
-  const probe = JSON.stringify({ image: `data:image/jpeg;base64,${readFileSync(join(repo, 'bench/.frames/face224.jpg')).toString('base64')}` });
+  const probe = JSON.stringify({
+    image: `data:image/jpeg;base64,${readFileSync(join(repo, 'bench/.frames/face224.jpg')).toString('base64')}`,
+  });
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${name} exited: ${stderr}`);
     if (Date.now() - started > 120_000) throw new Error(`${name} did not start: ${stderr}`);
@@ -110,7 +112,16 @@ async function stopServer(child) {
 async function load(bodyFile, connections, seconds) {
   const { stdout } = await promisify(execFile)(
     'wrk',
-    ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '30s', '-s', join(repo, 'bench/post.lua'), `http://127.0.0.1:${PORT}/predict`],
+    [
+      '-t1',
+      `-c${connections}`,
+      `-d${seconds}s`,
+      '--timeout',
+      '30s',
+      '-s',
+      join(repo, 'bench/post.lua'),
+      `http://127.0.0.1:${PORT}/predict`,
+    ],
     { env: { ...process.env, BODY_FILE: bodyFile } },
   );
   const line = stdout.trim().split('\n').at(-1);

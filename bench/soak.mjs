@@ -74,7 +74,10 @@ await run(Number(args.warmup));
 const afterWarmupMiB = rssMiB(server.pid);
 const samples = [];
 const t0 = Date.now();
-const sampler = setInterval(() => samples.push({ s: Math.round((Date.now() - t0) / 1000), rssMiB: rssMiB(server.pid) }), 5000);
+const sampler = setInterval(
+  () => samples.push({ s: Math.round((Date.now() - t0) / 1000), rssMiB: rssMiB(server.pid) }),
+  5000,
+);
 const r = await run(Number(args.requests));
 clearInterval(sampler);
 const endMiB = rssMiB(server.pid);
@@ -102,7 +105,8 @@ const result = {
   growthPercent: ((endMiB - afterWarmupMiB) / afterWarmupMiB) * 100,
   // RSS swings by ±10 % with GC and the allocator, so two single readings can mislead: compare
   // the medians of the first and the last minute of samples too (a leak moves them apart).
-  medianGrowthPercent: ((median(samples.slice(-12)) - median(samples.slice(0, 12))) / median(samples.slice(0, 12))) * 100,
+  medianGrowthPercent:
+    ((median(samples.slice(-12)) - median(samples.slice(0, 12))) / median(samples.slice(0, 12))) * 100,
   samples,
 };
 mkdirSync(dirname(args.out), { recursive: true });

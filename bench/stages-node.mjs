@@ -81,7 +81,10 @@ for (const file of FRAMES) {
     ['base64 → bytes (base64Payload + decodeBase64Image)', () => decodeBase64Image(base64Payload(image))],
     ['base64 floor: Buffer.from(payload, "base64")', () => Buffer.from(payload, 'base64')],
     ['answer JSON /predict', () => `${JSON.stringify({ emotion })}\n`],
-    [`answer JSON /v1/analyze?landmarks=1 (${faces.length} face${faces.length === 1 ? '' : 's'})`, () => analyzeAnswer(faces)],
+    [
+      `answer JSON /v1/analyze?landmarks=1 (${faces.length} face${faces.length === 1 ? '' : 's'})`,
+      () => analyzeAnswer(faces),
+    ],
     ['engine.predictSeed(bytes) via the addon', () => engine.predictSeed(bytes)],
     [
       'whole POST /predict, app.request()',
@@ -95,7 +98,9 @@ for (const file of FRAMES) {
     const { ms, runs } = await measure(fn);
     rows.push({ frame, stage, ms, runs });
   }
-  notes.push(`${frame}: ${bytes.length} bytes, data URL ${image.length} chars, ${faces.length} faces, answer ${emotion}`);
+  notes.push(
+    `${frame}: ${bytes.length} bytes, data URL ${image.length} chars, ${faces.length} faces, answer ${emotion}`,
+  );
 }
 
 const format = (ms) => (ms >= 1 ? `${ms.toFixed(2)} ms` : `${(ms * 1000).toFixed(1)} µs`);

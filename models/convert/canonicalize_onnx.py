@@ -37,8 +37,7 @@ def _h(*parts: bytes) -> bytes:
 
 def canonicalize(model: onnx.ModelProto) -> None:
     g = model.graph
-    if any(a.type in (onnx.AttributeProto.GRAPH, onnx.AttributeProto.GRAPHS)
-           for n in g.node for a in n.attribute):
+    if any(a.type in (onnx.AttributeProto.GRAPH, onnx.AttributeProto.GRAPHS) for n in g.node for a in n.attribute):
         raise SystemExit("subgraphs are not handled")
 
     inits = {t.name: t for t in g.initializer}

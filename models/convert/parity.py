@@ -79,7 +79,9 @@ def main() -> None:
         oouts = sess.get_outputs()
 
         print(f"\n== {name}.onnx")
-        print(f"  input  {oin.name!r} {oin.shape} {oin.type}   (tflite {tin['name']!r} {[int(d) for d in tin['shape']]})")
+        print(
+            f"  input  {oin.name!r} {oin.shape} {oin.type}   (tflite {tin['name']!r} {[int(d) for d in tin['shape']]})"
+        )
         for o in oouts:
             print(f"  output {o.name!r} {o.shape} {o.type}")
         # Match outputs by name (tf2onnx keeps the TFLite output tensor names).
@@ -120,8 +122,10 @@ def main() -> None:
             t0 = time.perf_counter()
             sess.run(None, {oin.name: x})
             times.append((time.perf_counter() - t0) * 1000.0)
-        print(f"  onnxruntime 1 thread: median {statistics.median(times):.2f} ms "
-              f"(p10 {np.percentile(times, 10):.2f}, p90 {np.percentile(times, 90):.2f}, n={len(times)})")
+        print(
+            f"  onnxruntime 1 thread: median {statistics.median(times):.2f} ms "
+            f"(p10 {np.percentile(times, 10):.2f}, p90 {np.percentile(times, 90):.2f}, n={len(times)})"
+        )
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ Per image it runs
 and writes a TSV (path, facemesh_found 0/1, facedetection_count, facedetection_max_score) plus a JSON summary
 with per-class and overall rates. Images decoded as in landmarks.py (cv2 IMREAD_COLOR, BGR->RGB).
 """
+
 import argparse
 import json
 import os
@@ -44,8 +45,17 @@ def main():
     t_mesh = t_det = 0.0
     t_start = time.time()
     for cls in classes:
-        s = per.setdefault(cls, {"images": 0, "facemesh_found": 0, "facedetection_found": 0,
-                                 "facedetection_multi": 0, "both": 0, "neither": 0})
+        s = per.setdefault(
+            cls,
+            {
+                "images": 0,
+                "facemesh_found": 0,
+                "facedetection_found": 0,
+                "facedetection_multi": 0,
+                "both": 0,
+                "neither": 0,
+            },
+        )
         for f in sorted(os.listdir(os.path.join(args.root, cls))):
             path = os.path.join(args.root, cls, f)
             rgb = read_rgb(path)
@@ -81,28 +91,40 @@ def main():
         return s
 
     summary = {
-        "header": header({
-            "face_mesh": "mp.solutions.face_mesh.FaceMesh(%s)" % ", ".join(f"{k}={v}" for k, v in SEED_MESH_CONFIG.items()),
-            "face_detection": "mp.solutions.face_detection.FaceDetection(%s)" % ", ".join(f"{k}={v}" for k, v in DETECTION_CONFIG.items()),
-            "decoder": "cv2.imdecode(IMREAD_COLOR) + cvtColor(BGR2RGB)",
-            "mean_ms_face_mesh": round(1000 * t_mesh / len(rows), 2),
-            "mean_ms_face_detection": round(1000 * t_det / len(rows), 2),
-            "wall_s": round(time.time() - t_start, 1),
-        }),
+        "header": header(
+            {
+                "face_mesh": "mp.solutions.face_mesh.FaceMesh(%s)"
+                % ", ".join(f"{k}={v}" for k, v in SEED_MESH_CONFIG.items()),
+                "face_detection": "mp.solutions.face_detection.FaceDetection(%s)"
+                % ", ".join(f"{k}={v}" for k, v in DETECTION_CONFIG.items()),
+                "decoder": "cv2.imdecode(IMREAD_COLOR) + cvtColor(BGR2RGB)",
+                "mean_ms_face_mesh": round(1000 * t_mesh / len(rows), 2),
+                "mean_ms_face_detection": round(1000 * t_det / len(rows), 2),
+                "wall_s": round(time.time() - t_start, 1),
+            }
+        ),
         "per_class": {c: rates(s) for c, s in per.items()},
         "overall": rates(total),
     }
     with open(args.tsv, "w") as fp:
-        fp.write("# MediaPipe %s on faces-224; facemesh = FaceMesh(%s); facedetection = FaceDetection(%s)\n" % (
-            summary["header"]["mediapipe_version"],
-            ", ".join(f"{k}={v}" for k, v in SEED_MESH_CONFIG.items()),
-            ", ".join(f"{k}={v}" for k, v in DETECTION_CONFIG.items())))
+        fp.write(
+            "# MediaPipe %s on faces-224; facemesh = FaceMesh(%s); facedetection = FaceDetection(%s)\n"
+            % (
+                summary["header"]["mediapipe_version"],
+                ", ".join(f"{k}={v}" for k, v in SEED_MESH_CONFIG.items()),
+                ", ".join(f"{k}={v}" for k, v in DETECTION_CONFIG.items()),
+            )
+        )
         for c, s in summary["per_class"].items():
-            fp.write(f"# {c}: {s['images']} images, facemesh {s['facemesh_found']} ({s['facemesh_rate']:.2%}), "
-                     f"facedetection {s['facedetection_found']} ({s['facedetection_rate']:.2%})\n")
+            fp.write(
+                f"# {c}: {s['images']} images, facemesh {s['facemesh_found']} ({s['facemesh_rate']:.2%}), "
+                f"facedetection {s['facedetection_found']} ({s['facedetection_rate']:.2%})\n"
+            )
         o = summary["overall"]
-        fp.write(f"# overall: {o['images']} images, facemesh {o['facemesh_found']} ({o['facemesh_rate']:.2%}), "
-                 f"facedetection {o['facedetection_found']} ({o['facedetection_rate']:.2%})\n")
+        fp.write(
+            f"# overall: {o['images']} images, facemesh {o['facemesh_found']} ({o['facemesh_rate']:.2%}), "
+            f"facedetection {o['facedetection_found']} ({o['facedetection_rate']:.2%})\n"
+        )
         fp.write("path\tfacemesh_found\tfacedetection_count\tfacedetection_max_score\n")
         for rel, found, n, best in rows:
             fp.write(f"{rel}\t{found}\t{n}\t{best:.4f}\n")

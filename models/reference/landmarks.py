@@ -23,6 +23,7 @@ Images are decoded as the seed service did: cv2.imdecode(IMREAD_COLOR) then BGR-
 channels; IMREAD_COLOR would also apply an EXIF orientation, none of faces-224 has one). With --decoder pil,
 PIL's Image.convert("RGB") is used instead (identical pixels on faces-224).
 """
+
 import argparse
 import datetime
 import hashlib
@@ -131,7 +132,8 @@ def header(extra=None):
         "numpy_version": np.__version__,
         "opencv_version": cv2.__version__,
         "platform": platform.platform(),
-        "command": "python " + " ".join([os.path.join("models/reference", os.path.basename(sys.argv[0]))] + sys.argv[1:]),
+        "command": "python "
+        + " ".join([os.path.join("models/reference", os.path.basename(sys.argv[0]))] + sys.argv[1:]),
         "date": datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat(),
     }
     if extra:
@@ -154,7 +156,10 @@ def dump(obj, fp, indent=0):
             fp.write(",\n" if i + 1 < len(items) else "\n")
         fp.write(pad + "}")
     elif isinstance(obj, list):
-        if all(not isinstance(x, (dict, list)) or (isinstance(x, list) and all(not isinstance(y, (dict, list)) for y in x)) for x in obj):
+        if all(
+            not isinstance(x, (dict, list)) or (isinstance(x, list) and all(not isinstance(y, (dict, list)) for y in x))
+            for x in obj
+        ):
             fp.write(json.dumps(obj, separators=(",", ":")))
             return
         if not obj:
@@ -176,7 +181,9 @@ def main():
     ap.add_argument("-o", "--output", required=True)
     ap.add_argument("--rel-root", default=DATASETS, help="paths are written relative to this (default %(default)s)")
     ap.add_argument("--path-prefix", default="", help="prepended to each relative path, e.g. 'scenes/'")
-    ap.add_argument("--sample-faces224", type=int, metavar="N", help="add N images per faces-224 class (see sample_faces224)")
+    ap.add_argument(
+        "--sample-faces224", type=int, metavar="N", help="add N images per faces-224 class (see sample_faces224)"
+    )
     ap.add_argument("--seed", type=int, default=20261124)
     ap.add_argument("--decoder", choices=["cv2", "pil"], default="cv2")
     args = ap.parse_args()
@@ -226,11 +233,17 @@ def main():
     out = {
         "header": header(
             {
-                "decoder": "cv2.imdecode(IMREAD_COLOR) + cvtColor(BGR2RGB)" if args.decoder == "cv2" else "PIL convert('RGB')",
-                "face_detection": "mp.solutions.face_detection.FaceDetection(%s)" % ", ".join(f"{k}={v}" for k, v in DETECTION_CONFIG.items()),
-                "face_mesh": "mp.solutions.face_mesh.FaceMesh(%s)" % ", ".join(f"{k}={v}" for k, v in MESH_CONFIG.items()),
+                "decoder": "cv2.imdecode(IMREAD_COLOR) + cvtColor(BGR2RGB)"
+                if args.decoder == "cv2"
+                else "PIL convert('RGB')",
+                "face_detection": "mp.solutions.face_detection.FaceDetection(%s)"
+                % ", ".join(f"{k}={v}" for k, v in DETECTION_CONFIG.items()),
+                "face_mesh": "mp.solutions.face_mesh.FaceMesh(%s)"
+                % ", ".join(f"{k}={v}" for k, v in MESH_CONFIG.items()),
                 "units": "pixels; bbox=[xmin,ymin,width,height]; keypoints=[x,y]; landmarks=[x*W,y*H,z*W] rounded to 3 decimals",
-                "sample_faces224": {"per_class": args.sample_faces224, "seed": args.seed} if args.sample_faces224 else None,
+                "sample_faces224": {"per_class": args.sample_faces224, "seed": args.seed}
+                if args.sample_faces224
+                else None,
                 "mean_ms_face_detection": round(1000 * t_det / len(files), 2),
                 "mean_ms_face_mesh": round(1000 * t_mesh / len(files), 2),
                 "image_count": len(files),

@@ -1,4 +1,5 @@
 """Loading the feature dump written by `dump_features` and the fixed train/val/test split."""
+
 from __future__ import annotations
 
 import csv
@@ -116,4 +117,3 @@ def happy_sad_sample(classes: np.ndarray, s: np.ndarray) -> np.ndarray:
         idx = test[classes[test] == CLASSES.index(label)]
         picks.append(idx[np.sort(rng.choice(len(idx), SAMPLE_PER_CLASS, replace=False))])
     return np.concatenate(picks)
-

@@ -1,4 +1,5 @@
 """ONNX export of EmotionNet (opset 17) and its check against PyTorch with ONNX Runtime."""
+
 from __future__ import annotations
 
 import io
@@ -61,10 +62,12 @@ def verify_onnx(path: str, geometry: np.ndarray, crop: np.ndarray, expected: np.
     so = ort.SessionOptions()
     so.intra_op_num_threads = 1
     sess = ort.InferenceSession(path, so, providers=["CPUExecutionProvider"])
-    got = np.concatenate([
-        sess.run(["probabilities"], {"geometry": geometry[i : i + 100], "crop": crop[i : i + 100]})[0]
-        for i in range(0, len(geometry), 100)
-    ])
+    got = np.concatenate(
+        [
+            sess.run(["probabilities"], {"geometry": geometry[i : i + 100], "crop": crop[i : i + 100]})[0]
+            for i in range(0, len(geometry), 100)
+        ]
+    )
     single = sess.run(["probabilities"], {"geometry": geometry[:1], "crop": crop[:1]})[0]
     diff = float(max(np.abs(got - expected).max(), np.abs(single - expected[:1]).max()))
     assert np.allclose(got.sum(1), 1.0, atol=1e-5)

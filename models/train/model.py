@@ -1,6 +1,7 @@
 """The emotion classifier: a small CNN on the eye-aligned 64x64 grey crop fused with an MLP on
 the eye-aligned landmark geometry. All input normalisation is part of the model (and so of the
 ONNX graph): callers feed the features exactly as `emotion_core::features` computes them."""
+
 from __future__ import annotations
 
 import torch
@@ -19,10 +20,15 @@ class CropNet(nn.Module):
         super().__init__()
         w = width
         self.features = nn.Sequential(
-            nn.Conv2d(1, w, 5, stride=2, padding=2, bias=False), nn.BatchNorm2d(w), nn.ReLU(inplace=True),  # 32
-            conv_bn(w, 2 * w), nn.MaxPool2d(2),  # 16
-            conv_bn(2 * w, 4 * w), nn.MaxPool2d(2),  # 8
-            conv_bn(4 * w, 8 * w), nn.MaxPool2d(2),  # 4
+            nn.Conv2d(1, w, 5, stride=2, padding=2, bias=False),
+            nn.BatchNorm2d(w),
+            nn.ReLU(inplace=True),  # 32
+            conv_bn(w, 2 * w),
+            nn.MaxPool2d(2),  # 16
+            conv_bn(2 * w, 4 * w),
+            nn.MaxPool2d(2),  # 8
+            conv_bn(4 * w, 8 * w),
+            nn.MaxPool2d(2),  # 4
             conv_bn(8 * w, out),
         )
 
@@ -38,8 +44,13 @@ class GeometryNet(nn.Module):
     def __init__(self, hidden: int = 256, out: int = 128, dropout: float = 0.3):
         super().__init__()
         self.net = nn.Sequential(
-            nn.Linear(GEOMETRY_DIM, hidden), nn.BatchNorm1d(hidden), nn.ReLU(inplace=True), nn.Dropout(dropout),
-            nn.Linear(hidden, out), nn.BatchNorm1d(out), nn.ReLU(inplace=True),
+            nn.Linear(GEOMETRY_DIM, hidden),
+            nn.BatchNorm1d(hidden),
+            nn.ReLU(inplace=True),
+            nn.Dropout(dropout),
+            nn.Linear(hidden, out),
+            nn.BatchNorm1d(out),
+            nn.ReLU(inplace=True),
         )
 
     def forward(self, g: torch.Tensor) -> torch.Tensor:

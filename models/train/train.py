@@ -10,6 +10,7 @@ validation scores are in-sample and the test split is the only honest measure.
 
 FEATURES_DIR is the output of `cargo run --release -p emotion-core --example dump_features`.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -106,7 +107,9 @@ def train_model(cfg, g_tr, c_tr, y_tr, perm, log, g_val, c_val, y_val, *, seed: 
     decay, no_decay = [], []
     for name, p in model.named_parameters():
         (no_decay if p.ndim <= 1 else decay).append(p)
-    opt = torch.optim.AdamW([{"params": decay, "weight_decay": cfg.weight_decay}, {"params": no_decay, "weight_decay": 0.0}], lr=cfg.lr)
+    opt = torch.optim.AdamW(
+        [{"params": decay, "weight_decay": cfg.weight_decay}, {"params": no_decay, "weight_decay": 0.0}], lr=cfg.lr
+    )
     gt, ct, yt = torch.from_numpy(g_tr), torch.from_numpy(c_tr)[:, None], torch.from_numpy(y_tr)
     n = len(yt)
     steps_per_epoch = n // cfg.batch
@@ -123,7 +126,11 @@ def train_model(cfg, g_tr, c_tr, y_tr, perm, log, g_val, c_val, y_val, *, seed: 
             idx = order[b * cfg.batch : (b + 1) * cfg.batch]
             g, c = augment(gt[idx], ct[idx], gen, model.mirror_index, model.mirror_sign)
             y = yt[idx]
-            lr = cfg.lr * (step + 1) / warm if step < warm else cfg.lr * 0.5 * (1 + math.cos(math.pi * (step - warm) / (total - warm)))
+            lr = (
+                cfg.lr * (step + 1) / warm
+                if step < warm
+                else cfg.lr * 0.5 * (1 + math.cos(math.pi * (step - warm) / (total - warm)))
+            )
             for group in opt.param_groups:
                 group["lr"] = lr
             out, out_c, out_g = model.logits(g, c, aux=True)
@@ -137,7 +144,9 @@ def train_model(cfg, g_tr, c_tr, y_tr, perm, log, g_val, c_val, y_val, *, seed: 
             opt.step()
             run_loss += loss.item()
             step += 1
-        msg = f"epoch {epoch + 1}/{cfg.epochs} loss {run_loss / steps_per_epoch:.4f} lr {lr:.2e} {time.time() - t0:.1f}s"
+        msg = (
+            f"epoch {epoch + 1}/{cfg.epochs} loss {run_loss / steps_per_epoch:.4f} lr {lr:.2e} {time.time() - t0:.1f}s"
+        )
         if (epoch + 1) % cfg.eval_every == 0 or epoch + 1 == cfg.epochs:
             p = predict(model, g_val, c_val)
             msg += f" | val acc {(p.argmax(1) == y_val).mean():.4f} happy/sad {happy_sad(p, y_val)[0]:.4f}"
@@ -213,7 +222,7 @@ def hvs_metrics(p2: np.ndarray, y: np.ndarray, face: np.ndarray, sample: np.ndar
     if sample is not None:
         out["balanced_sample"] = {
             "definition": "models/train/happy_sad_sample.tsv: 100 happy + 100 sad test images drawn at random "
-                          "(data.happy_sad_sample); no face = wrong",
+            "(data.happy_sad_sample); no face = wrong",
             "images": {c: int((y[sample] == k).sum()) for k, c in enumerate(HVS_CLASSES)},
             "faces_found": int(face[sample].sum()),
             "accuracy": float(ok[sample].mean()),
@@ -222,7 +231,9 @@ def hvs_metrics(p2: np.ndarray, y: np.ndarray, face: np.ndarray, sample: np.ndar
     return out
 
 
-def scores(p: np.ndarray, y_faces: np.ndarray, missing: np.ndarray, d, s: np.ndarray, has: np.ndarray, part: int) -> dict:
+def scores(
+    p: np.ndarray, y_faces: np.ndarray, missing: np.ndarray, d, s: np.ndarray, has: np.ndarray, part: int
+) -> dict:
     """metrics() of one split part, with its HAPPY-vs-SAD detail."""
     return {**metrics(p, y_faces, missing), "happy_vs_sad_detail": happy_sad_detail(p, y_faces, d, s, has, part)}
 
@@ -276,8 +287,29 @@ def main() -> None:
     log(f"split train/val/test {[(s == k).sum() for k in range(3)]} faces {[len(y_tr), len(y_va), len(y_te)]}")
 
     results_path = os.path.join(HERE, "results.json")
-    results = train_emotion(cfg, log, t_start, d, s, has, perm, g_tr, c_tr, y_tr, m_tr, g_va, c_va, y_va, m_va, miss_va,
-                            g_te, c_te, y_te, m_te, miss_te)
+    results = train_emotion(
+        cfg,
+        log,
+        t_start,
+        d,
+        s,
+        has,
+        perm,
+        g_tr,
+        c_tr,
+        y_tr,
+        m_tr,
+        g_va,
+        c_va,
+        y_va,
+        m_va,
+        miss_va,
+        g_te,
+        c_te,
+        y_te,
+        m_te,
+        miss_te,
+    )
     if results is not None:
         with open(results_path, "w") as f:
             json.dump(results, f, indent=2)
@@ -285,8 +317,29 @@ def main() -> None:
         log(f"wrote {results_path}")
 
 
-def train_emotion(cfg, log, t_start, d, s, has, perm, g_tr, c_tr, y_tr, m_tr, g_va, c_va, y_va, m_va, miss_va,
-                  g_te, c_te, y_te, m_te, miss_te) -> dict | None:
+def train_emotion(
+    cfg,
+    log,
+    t_start,
+    d,
+    s,
+    has,
+    perm,
+    g_tr,
+    c_tr,
+    y_tr,
+    m_tr,
+    g_va,
+    c_va,
+    y_va,
+    m_va,
+    miss_va,
+    g_te,
+    c_te,
+    y_te,
+    m_te,
+    miss_te,
+) -> dict | None:
     """The 7-class model (an ensemble of cfg.members seeds), the seed's RandomForest on the same
     split, export, checks, test_split.tsv and happy_sad_sample.tsv; returns results.json's content
     (None with --dev)."""
@@ -296,18 +349,26 @@ def train_emotion(cfg, log, t_start, d, s, has, perm, g_tr, c_tr, y_tr, m_tr, g_
     in_sample = cfg.fit_on == "train+val"
     g_fit, c_fit, y_fit, m_fit = g_tr, c_tr, y_tr, m_tr
     if in_sample:
-        g_fit, c_fit, y_fit, m_fit = (np.concatenate(pair) for pair in ((g_tr, g_va), (c_tr, c_va), (y_tr, y_va), (m_tr, m_va)))
+        g_fit, c_fit, y_fit, m_fit = (
+            np.concatenate(pair) for pair in ((g_tr, g_va), (c_tr, c_va), (y_tr, y_va), (m_tr, m_va))
+        )
     members = []
     for k in range(cfg.member_start, cfg.member_start + cfg.members):
         log(f"member {k - cfg.member_start + 1}/{cfg.members}, seed {SEED + k * MEMBER_SEED_STEP}")
-        members.append(train_model(cfg, g_fit, c_fit, y_fit, perm, log, g_va, c_va[:, None], y_va, seed=SEED + k * MEMBER_SEED_STEP))
+        members.append(
+            train_model(
+                cfg, g_fit, c_fit, y_fit, perm, log, g_va, c_va[:, None], y_va, seed=SEED + k * MEMBER_SEED_STEP
+            )
+        )
     model = members[0] if len(members) == 1 else Ensemble(members)
     train_seconds = time.time() - t0
     p_va = predict(model, g_va, c_va[:, None])
     val = scores(p_va, y_va, miss_va, d, s, has, 1)
-    log(f"validation{' (in-sample)' if in_sample else ''}: acc {val['accuracy_faces_found']:.4f} happy/sad {val['happy_vs_sad']['accuracy_faces_found']:.4f} "
+    log(
+        f"validation{' (in-sample)' if in_sample else ''}: acc {val['accuracy_faces_found']:.4f} happy/sad {val['happy_vs_sad']['accuracy_faces_found']:.4f} "
         f"balanced {val['happy_vs_sad_detail']['balanced_accuracy_faces_found']:.4f} "
-        f"recall {json.dumps({k: round(v, 3) for k, v in val['per_class_recall_faces_found'].items()})}")
+        f"recall {json.dumps({k: round(v, 3) for k, v in val['per_class_recall_faces_found'].items()})}"
+    )
     if cfg.dev:
         if cfg.dev_probs:
             np.save(cfg.dev_probs, p_va)
@@ -333,9 +394,11 @@ def train_emotion(cfg, log, t_start, d, s, has, perm, g_tr, c_tr, y_tr, m_tr, g_
     log(f"onnx vs torch on {len(y_te)} test faces: max |diff| {max_diff:.2e}")
     assert max_diff < 1e-4, max_diff
     test = scores(p_te_onnx, y_te, miss_te, d, s, has, 2)
-    log(f"TEST: acc {test['accuracy_faces_found']:.4f} (all images {test['accuracy_all_images']:.4f}) "
+    log(
+        f"TEST: acc {test['accuracy_faces_found']:.4f} (all images {test['accuracy_all_images']:.4f}) "
         f"happy/sad {test['happy_vs_sad']['accuracy_faces_found']:.4f} | seed RF acc {rf_test['accuracy_faces_found']:.4f} "
-        f"happy/sad {rf_test['happy_vs_sad']['accuracy_faces_found']:.4f}")
+        f"happy/sad {rf_test['happy_vs_sad']['accuracy_faces_found']:.4f}"
+    )
 
     with open(os.path.join(HERE, "test_split.tsv"), "w") as f:
         f.write("class\tpath\tface_found\n")
@@ -359,8 +422,14 @@ def train_emotion(cfg, log, t_start, d, s, has, perm, g_tr, c_tr, y_tr, m_tr, g_
             "seed": int(__import__("data").SPLIT_SEED),
             "fractions_train_val_test": list(__import__("data").SPLIT_FRACTIONS),
             "stratified_by": "class, per file",
-            **{name: {"images": int((s == k).sum()), "faces_found": int(((s == k) & has).sum()),
-                      "faces_not_found": int(((s == k) & ~has).sum())} for k, name in enumerate(["train", "validation", "test"])},
+            **{
+                name: {
+                    "images": int((s == k).sum()),
+                    "faces_found": int(((s == k) & has).sum()),
+                    "faces_not_found": int(((s == k) & ~has).sum()),
+                }
+                for k, name in enumerate(["train", "validation", "test"])
+            },
         },
         "ours": {val_key: val, "test": test},
         "seed_random_forest": {
@@ -370,7 +439,9 @@ def train_emotion(cfg, log, t_start, d, s, has, perm, g_tr, c_tr, y_tr, m_tr, g_
             "train_seconds": round(rf_seconds, 1),
         },
         "onnx_vs_torch_max_abs_diff_test": max_diff,
-        "hyperparameters": {k: v for k, v in vars(cfg).items() if k not in ("features", "dev", "dev_probs", "member_start")},
+        "hyperparameters": {
+            k: v for k, v in vars(cfg).items() if k not in ("features", "dev", "dev_probs", "member_start")
+        },
         "train_seconds": round(train_seconds, 1),
         "train_py_total_seconds": round(time.time() - t_start, 1),
         "threads": THREADS,

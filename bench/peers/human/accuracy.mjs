@@ -6,8 +6,12 @@ import { join, resolve } from 'node:path';
 import { FRAMES, REPO, decodeRgb, humanFaces, largest, loadEngine, loadHuman, toTensor } from './peers.mjs';
 
 const DATASET = process.env.DATASET ?? resolve(REPO, '../shared/datasets/faces-224');
-const rows = readFileSync(join(FRAMES, 'sample200.tsv'), 'utf8').trim().split('\n').slice(1)
-  .map((line) => line.split('\t')).map(([cls, path]) => ({ truth: cls.toUpperCase(), path }));
+const rows = readFileSync(join(FRAMES, 'sample200.tsv'), 'utf8')
+  .trim()
+  .split('\n')
+  .slice(1)
+  .map((line) => line.split('\t'))
+  .map(([cls, path]) => ({ truth: cls.toUpperCase(), path }));
 
 const h = await loadHuman();
 const ours = await loadEngine();
@@ -20,7 +24,12 @@ const tf = h.human.tf;
 async function humanAnswer(bytes, pad = false) {
   const pixels = toTensor(tf, decodeRgb(bytes));
   const [, height, width] = pixels.shape;
-  const border = [[0, 0], [height >> 1, height >> 1], [width >> 1, width >> 1], [0, 0]];
+  const border = [
+    [0, 0],
+    [height >> 1, height >> 1],
+    [width >> 1, width >> 1],
+    [0, 0],
+  ];
   const tensor = pad ? tf.pad(pixels, border, 128) : pixels;
   if (pad) pixels.dispose();
   try {
@@ -33,13 +42,23 @@ async function humanAnswer(bytes, pad = false) {
   }
 }
 
-const tally = () => ({ images: 0, facesFound: 0, correct: 0, byClass: { HAPPY: { images: 0, correct: 0, noFace: 0 }, SAD: { images: 0, correct: 0, noFace: 0 } }, ms: 0 });
+const tally = () => ({
+  images: 0,
+  facesFound: 0,
+  correct: 0,
+  byClass: { HAPPY: { images: 0, correct: 0, noFace: 0 }, SAD: { images: 0, correct: 0, noFace: 0 } },
+  ms: 0,
+});
 const results = { human: tally(), humanPadded: tally(), ours: tally() };
 const missed = { human: [], humanPadded: [], ours: [] };
 
 for (const { truth, path } of rows) {
   const bytes = readFileSync(join(DATASET, path));
-  for (const [name, answer] of [['human', (b) => humanAnswer(b)], ['humanPadded', (b) => humanAnswer(b, true)], ['ours', (b) => ours.engine.predictSeed(b)]]) {
+  for (const [name, answer] of [
+    ['human', (b) => humanAnswer(b)],
+    ['humanPadded', (b) => humanAnswer(b, true)],
+    ['ours', (b) => ours.engine.predictSeed(b)],
+  ]) {
     const t0 = performance.now();
     const got = await answer(bytes);
     const r = results[name];
@@ -57,7 +76,7 @@ for (const { truth, path } of rows) {
   }
 }
 
-const pct = (a, b) => (b ? +(100 * a / b).toFixed(1) : null);
+const pct = (a, b) => (b ? +((100 * a) / b).toFixed(1) : null);
 const summary = (r, misses) => ({
   faceFoundPct: pct(r.facesFound, r.images),
   accuracyPct: pct(r.correct, r.images), // no face counts as wrong
@@ -68,12 +87,22 @@ const summary = (r, misses) => ({
   noFaceImages: misses,
 });
 
-process.stdout.write(JSON.stringify({
-  date: new Date().toISOString(),
-  sample: 'bench/.frames/sample200.tsv',
-  dataset: DATASET,
-  rule: 'largest face; HAPPY if happy >= sad else SAD; no face = wrong. Ours: engine.predictSeed',
-  human: { version: h.info.version, backend: h.info.backend, ...summary(results.human, missed.human) },
-  humanPadded: { variant: 'Human on each image with a gray (128) border of half its side on every edge: the face fills the middle half', ...summary(results.humanPadded, missed.humanPadded) },
-  ours: summary(results.ours, missed.ours),
-}, null, 2) + '\n');
+process.stdout.write(
+  JSON.stringify(
+    {
+      date: new Date().toISOString(),
+      sample: 'bench/.frames/sample200.tsv',
+      dataset: DATASET,
+      rule: 'largest face; HAPPY if happy >= sad else SAD; no face = wrong. Ours: engine.predictSeed',
+      human: { version: h.info.version, backend: h.info.backend, ...summary(results.human, missed.human) },
+      humanPadded: {
+        variant:
+          'Human on each image with a gray (128) border of half its side on every edge: the face fills the middle half',
+        ...summary(results.humanPadded, missed.humanPadded),
+      },
+      ours: summary(results.ours, missed.ours),
+    },
+    null,
+    2,
+  ) + '\n',
+);

@@ -24,17 +24,19 @@ const ours = await loadEngine();
 const oursSingle = await loadEngine({ minFaceSize: 0 });
 const tf = h.human.tf;
 
-const oursFaces = (faces) => faces.map((f) => ({
-  box: [f.box.x, f.box.y, f.box.width, f.box.height].map(Math.round),
-  emotions: Object.fromEntries(f.emotions.map((e) => [e.label, round(e.probability)])),
-}));
+const oursFaces = (faces) =>
+  faces.map((f) => ({
+    box: [f.box.x, f.box.y, f.box.width, f.box.height].map(Math.round),
+    emotions: Object.fromEntries(f.emotions.map((e) => [e.label, round(e.probability)])),
+  }));
 
 const frames = [];
 for (const file of FRAME_FILES) {
   const bytes = readFileSync(join(FRAMES, file));
   const decodeMs = [];
   let pixels;
-  for (let i = 0; i < 20; i++) { // the decode a Human user pays before detect; not in detect's time
+  for (let i = 0; i < 20; i++) {
+    // the decode a Human user pays before detect; not in detect's time
     const t0 = performance.now();
     pixels = decodeRgb(bytes);
     toTensor(tf, pixels).dispose();
@@ -85,19 +87,26 @@ const report = {
   human: { ...h.info, loadMs: Math.round(h.loadMs), config: humanConfig },
   ours: { loadMs: Math.round(ours.loadMs), intraThreads: 1, options: 'defaults' },
   oursSinglePass: { options: { minFaceSize: 0 } },
-  handicap: 'human times detect() on an already-decoded float32 tensor; ours times analyze() on the encoded bytes, so our time includes PNG/JPEG decoding and Human\'s does not (humanDecodeMs is what decoding costs Human\'s user in JS)',
+  handicap:
+    "human times detect() on an already-decoded float32 tensor; ours times analyze() on the encoded bytes, so our time includes PNG/JPEG decoding and Human's does not (humanDecodeMs is what decoding costs Human's user in JS)",
   frames,
 };
 process.stdout.write(JSON.stringify(report, null, 2) + '\n');
 
-const top = (faces) => faces.map((f) => Object.entries(f.emotions).sort((a, b) => b[1] - a[1])[0]?.[0] ?? '?').join(', ') || 'none';
+const top = (faces) =>
+  faces.map((f) => Object.entries(f.emotions).sort((a, b) => b[1] - a[1])[0]?.[0] ?? '?').join(', ') || 'none';
 const cell = (c) => `${c.median} / ${c.p90} (${c.faces.length}: ${top(c.faces)})`;
-process.stderr.write([
-  `\nmedian / p90 ms over ${RUNS} runs after ${WARMUP} warm-up, one thread each (faces: top emotion); load avg ${report.machine.loadavg[0]}`,
-  `Human load ${report.human.loadMs} ms, ours ${report.ours.loadMs} ms`,
-  '',
-  '| frame | Human detect (decoded pixels in) | Human user\'s JS decode | ours analyze (bytes in, incl. decode) | ours, minFaceSize 0 |',
-  '|---|---|---|---|---|',
-  ...frames.map((f) => `| ${f.frame} (${f.size}) | ${cell(f.human)} | ${f.humanDecodeMs.median} | ${cell(f.ours)} | ${cell(f.oursSinglePass)} |`),
-  '',
-].join('\n'));
+process.stderr.write(
+  [
+    `\nmedian / p90 ms over ${RUNS} runs after ${WARMUP} warm-up, one thread each (faces: top emotion); load avg ${report.machine.loadavg[0]}`,
+    `Human load ${report.human.loadMs} ms, ours ${report.ours.loadMs} ms`,
+    '',
+    "| frame | Human detect (decoded pixels in) | Human user's JS decode | ours analyze (bytes in, incl. decode) | ours, minFaceSize 0 |",
+    '|---|---|---|---|---|',
+    ...frames.map(
+      (f) =>
+        `| ${f.frame} (${f.size}) | ${cell(f.human)} | ${f.humanDecodeMs.median} | ${cell(f.ours)} | ${cell(f.oursSinglePass)} |`,
+    ),
+    '',
+  ].join('\n'),
+);

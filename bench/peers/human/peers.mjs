@@ -52,13 +52,16 @@ function fileRouter(tf) {
     if (typeof url !== 'string' || !url.startsWith('file://')) return null;
     const path = fileURLToPath(url);
     return {
-      load: () => tf.io.getModelArtifactsForJSON(JSON.parse(readFileSync(path, 'utf8')), async (manifest) => {
-        const buffers = manifest.flatMap((group) => group.paths.map((p) => {
-          const b = readFileSync(join(dirname(path), p));
-          return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength);
-        }));
-        return [tf.io.getWeightSpecs(manifest), tf.io.concatenateArrayBuffers(buffers)];
-      }),
+      load: () =>
+        tf.io.getModelArtifactsForJSON(JSON.parse(readFileSync(path, 'utf8')), async (manifest) => {
+          const buffers = manifest.flatMap((group) =>
+            group.paths.map((p) => {
+              const b = readFileSync(join(dirname(path), p));
+              return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength);
+            }),
+          );
+          return [tf.io.getWeightSpecs(manifest), tf.io.concatenateArrayBuffers(buffers)];
+        }),
     };
   };
 }
@@ -86,7 +89,9 @@ export async function loadHuman() {
       simd: await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'),
       multithread: await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'),
       wasmThreads: wasm?.tfjs?.getThreadsCount?.() ?? null,
-      models: Object.entries(human.models.models).filter(([, m]) => m).map(([name]) => name),
+      models: Object.entries(human.models.models)
+        .filter(([, m]) => m)
+        .map(([name]) => name),
     },
   };
 }
@@ -104,7 +109,9 @@ export async function loadEngine(options = {}) {
 /** Encoded PNG or JPEG to packed RGB (both decoders hand back RGBA). */
 export function decodeRgb(bytes) {
   const isPng = bytes[0] === 0x89 && bytes[1] === 0x50;
-  const { width, height, data } = isPng ? PNG.sync.read(bytes) : jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true });
+  const { width, height, data } = isPng
+    ? PNG.sync.read(bytes)
+    : jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true });
   const rgb = new Uint8Array(width * height * 3);
   for (let i = 0, j = 0; i < rgb.length; i += 3, j += 4) {
     rgb[i] = data[j];

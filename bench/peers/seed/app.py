@@ -4,6 +4,7 @@
               FaceMesh is not thread-safe). Same answers: static_image_mode=True keeps no state between images.
 See run.sh for both start commands.
 """
+
 import base64
 import os
 import pickle
@@ -15,16 +16,16 @@ from flask import Flask, jsonify, request
 import utils
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-MODE = os.environ.get('SEED_MODE', 'as_shipped')
-if MODE not in ('as_shipped', 'best'):
-    raise SystemExit(f'SEED_MODE must be as_shipped or best, not {MODE!r}')
+MODE = os.environ.get("SEED_MODE", "as_shipped")
+if MODE not in ("as_shipped", "best"):
+    raise SystemExit(f"SEED_MODE must be as_shipped or best, not {MODE!r}")
 
 app = Flask(__name__)
-emotions = ['HAPPY', 'SAD']
-with open(os.path.join(HERE, '.cache', 'model.pkl'), 'rb') as f:
+emotions = ["HAPPY", "SAD"]
+with open(os.path.join(HERE, ".cache", "model.pkl"), "rb") as f:
     model = pickle.load(f)
 
-if MODE == 'as_shipped':
+if MODE == "as_shipped":
     get_face_landmarks = utils.get_face_landmarks
 else:
     _mesh = None
@@ -38,15 +39,15 @@ else:
 
 
 # From here to the end of predict(): the seed's code (predict-api.txt, "app.py:35-57"), unchanged.
-@app.route('/predict', methods=['POST'])
+@app.route("/predict", methods=["POST"])
 def predict():
     try:
         data = request.json
-        if 'image' not in data:
-            return jsonify({'error': 'No image provided'}), 400
+        if "image" not in data:
+            return jsonify({"error": "No image provided"}), 400
 
         # Decode base64 image
-        img_data = data['image'].split(',')[1]
+        img_data = data["image"].split(",")[1]
         nparr = np.frombuffer(base64.b64decode(img_data), np.uint8)
         frame = cv2.imdecode(nparr, cv2.IMREAD_COLOR)
 
@@ -55,14 +56,14 @@ def predict():
         if len(face_landmarks) > 0:
             output = model.predict([face_landmarks])
             emotion = emotions[int(output[0])] if 0 <= int(output[0]) < len(emotions) else "UNKNOWN"
-            return jsonify({'emotion': emotion})
+            return jsonify({"emotion": emotion})
         else:
-            return jsonify({'emotion': 'No face detected'})
+            return jsonify({"emotion": "No face detected"})
 
     except Exception as e:
-        return jsonify({'error': str(e)}), 500
+        return jsonify({"error": str(e)}), 500
 
 
-if __name__ == '__main__':
+if __name__ == "__main__":
     # Flask's defaults (debug off, so no reloader; threaded=True since Flask 1.0).
-    app.run(host=os.environ.get('HOST', '127.0.0.1'), port=int(os.environ.get('PORT', '5001')))
+    app.run(host=os.environ.get("HOST", "127.0.0.1"), port=int(os.environ.get("PORT", "5001")))

@@ -1,13 +1,14 @@
 """The seed's feature function: MediaPipe FaceMesh landmarks -> 1404 floats (x, y, z per landmark, min-shifted)."""
+
 import cv2
 import mediapipe as mp
 
 
 def make_face_mesh(static_image_mode=True):
     # The seed's settings; refine_landmarks stays False, so there are 468 landmarks.
-    return mp.solutions.face_mesh.FaceMesh(static_image_mode=static_image_mode,
-                                           max_num_faces=1,
-                                           min_detection_confidence=0.5)
+    return mp.solutions.face_mesh.FaceMesh(
+        static_image_mode=static_image_mode, max_num_faces=1, min_detection_confidence=0.5
+    )
 
 
 def get_face_landmarks(image, draw=False, static_image_mode=True, face_mesh=None):

@@ -40,7 +40,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let (p50, p90) = time(200, || {
             engine.analyze(&png).expect("analyzes");
         });
-        println!("{name} ({}x{}, {faces} faces) analyze PNG: median {p50:.2} ms, p90 {p90:.2} ms", image.width(), image.height());
+        println!(
+            "{name} ({}x{}, {faces} faces) analyze PNG: median {p50:.2} ms, p90 {p90:.2} ms",
+            image.width(),
+            image.height()
+        );
         let (p50, p90) = time(200, || {
             engine.predict_seed(&png).expect("answers");
         });

@@ -42,7 +42,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 millis += started.elapsed().as_secs_f64() * 1e3;
                 let inside = |f: &emotion_core::Face| {
                     let c = f.bbox.center();
-                    c.x > x as f32 && c.x < (x + i64::from(size)) as f32 && c.y > y as f32 && c.y < (y + i64::from(size)) as f32
+                    c.x > x as f32
+                        && c.x < (x + i64::from(size)) as f32
+                        && c.y > y as f32
+                        && c.y < (y + i64::from(size)) as f32
                 };
                 if detected.iter().any(inside) {
                     found += 1;

@@ -31,9 +31,8 @@ pub fn decode_rgb(bytes: &[u8], limits: &DecodeLimits) -> Result<RgbImage> {
             reason: format!("{} encoded bytes exceed the limit of {}", bytes.len(), limits.max_encoded_bytes),
         });
     }
-    let reader = ImageReader::new(Cursor::new(bytes))
-        .with_guessed_format()
-        .map_err(|e| Error::InvalidImage(e.to_string()))?;
+    let reader =
+        ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|e| Error::InvalidImage(e.to_string()))?;
     match reader.format() {
         None => return Err(Error::UnsupportedFormat),
         Some(ImageFormat::Jpeg) => check_jpeg_complete(bytes)?,

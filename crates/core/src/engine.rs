@@ -155,4 +155,3 @@ impl Engine {
         Ok((mesh.presence > self.config.min_presence).then_some(mesh))
     }
 }
-

@@ -46,10 +46,7 @@ impl Error {
 
     /// True when the caller's input is at fault rather than the engine.
     pub fn is_input_error(&self) -> bool {
-        matches!(
-            self,
-            Error::EmptyInput | Error::UnsupportedFormat | Error::InvalidImage(_) | Error::TooLarge { .. }
-        )
+        matches!(self, Error::EmptyInput | Error::UnsupportedFormat | Error::InvalidImage(_) | Error::TooLarge { .. })
     }
 }
 

@@ -92,8 +92,10 @@ mod tests {
         mesh[RIGHT_EYE_OUTER] = [10.0, 20.0, 0.0];
         mesh[LEFT_EYE_OUTER] = [50.0, 20.0, 0.0];
         let (sin, cos) = 0.3f32.sin_cos();
-        let moved: Vec<[f32; 3]> =
-            mesh.iter().map(|p| [100.0 + 2.0 * (cos * p[0] - sin * p[1]), 50.0 + 2.0 * (sin * p[0] + cos * p[1]), 2.0 * p[2]]).collect();
+        let moved: Vec<[f32; 3]> = mesh
+            .iter()
+            .map(|p| [100.0 + 2.0 * (cos * p[0] - sin * p[1]), 50.0 + 2.0 * (sin * p[0] + cos * p[1]), 2.0 * p[2]])
+            .collect();
         let a = normalized_geometry(&mesh);
         let b = normalized_geometry(&moved);
         assert!(a.iter().zip(&b).all(|(x, y)| (x - y).abs() < 1e-3));

@@ -93,7 +93,12 @@ pub struct ModelPool {
 }
 
 impl ModelPool {
-    pub fn new(name: &'static str, bytes: &'static [u8], intra_threads: usize, environment: Environment) -> Result<Self> {
+    pub fn new(
+        name: &'static str,
+        bytes: &'static [u8],
+        intra_threads: usize,
+        environment: Environment,
+    ) -> Result<Self> {
         let pool = Self { name, bytes, intra_threads, environment, idle: Mutex::new(Vec::new()) };
         // Create one session now so a broken model fails at start-up, not on the first request.
         let first = pool.create()?;
@@ -138,10 +143,7 @@ impl ModelPool {
 pub fn run_single_input(session: &mut Session, tensor: &[f32], shape: [usize; 4]) -> Result<Vec<Vec<f32>>> {
     let input = ort::value::TensorRef::from_array_view((shape, tensor))?;
     let outputs = session.run(ort::inputs![input])?;
-    outputs
-        .values()
-        .map(|value| Ok(value.try_extract_tensor::<f32>()?.1.to_vec()))
-        .collect()
+    outputs.values().map(|value| Ok(value.try_extract_tensor::<f32>()?.1.to_vec())).collect()
 }
 
 /// Picks the output holding exactly `len` values.

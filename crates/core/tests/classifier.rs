@@ -36,7 +36,8 @@ fn the_classifier_file_is_the_one_documented() {
 /// `predict_seed` exactly as `POST /predict` answers; an image where no face is found counts as wrong.
 #[test]
 fn happy_vs_sad_on_the_fixed_test_sample_is_at_least_90_percent() {
-    let sample = std::fs::read_to_string(support::repo_root().join("models/train/happy_sad_sample.tsv")).expect("sample");
+    let sample =
+        std::fs::read_to_string(support::repo_root().join("models/train/happy_sad_sample.tsv")).expect("sample");
     let engine = support::engine();
     let (mut right, mut per_class) = (0, std::collections::BTreeMap::new());
     for line in sample.lines().skip(1) {

@@ -11,7 +11,8 @@ struct Reference {
 }
 
 fn reference() -> Vec<Reference> {
-    let tsv = std::fs::read_to_string(support::repo_root().join("models/reference/faces224_found.tsv")).expect("fixture");
+    let tsv =
+        std::fs::read_to_string(support::repo_root().join("models/reference/faces224_found.tsv")).expect("fixture");
     tsv.lines()
         .filter(|l| !l.starts_with('#') && !l.starts_with("path\t"))
         .map(|line| {

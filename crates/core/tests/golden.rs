@@ -67,10 +67,7 @@ fn check(image: &GoldenImage, faces: &[Face], agreement: &mut Agreement) {
     }
     for mesh in &image.meshes {
         let iod = inter_ocular(&mesh.landmarks);
-        let error = faces
-            .iter()
-            .map(|f| mean_error(&f.landmarks, &mesh.landmarks) / iod)
-            .fold(f32::INFINITY, f32::min);
+        let error = faces.iter().map(|f| mean_error(&f.landmarks, &mesh.landmarks) / iod).fold(f32::INFINITY, f32::min);
         assert!(
             error <= MAX_MEAN_ERROR,
             "{}: mean landmark error {:.2} % of the inter-ocular distance",

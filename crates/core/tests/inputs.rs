@@ -47,15 +47,17 @@ fn exif_orientation_is_applied_before_detection() {
     let stored = image::imageops::rotate270(&upright);
     let exif: Vec<u8> = [
         b"MM\x00\x2a\x00\x00\x00\x08".as_slice(), // big-endian TIFF header, first IFD at 8
-        &[0x00, 0x01],                             // one entry
+        &[0x00, 0x01],                            // one entry
         &[0x01, 0x12, 0x00, 0x03, 0x00, 0x00, 0x00, 0x01, 0x00, 0x06, 0x00, 0x00], // Orientation = 6
-        &[0x00, 0x00, 0x00, 0x00],                 // no next IFD
+        &[0x00, 0x00, 0x00, 0x00],                // no next IFD
     ]
     .concat();
     let mut bytes = Vec::new();
     let mut encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, 95);
     encoder.set_exif_metadata(exif).expect("JPEG takes EXIF");
-    encoder.write_image(stored.as_raw(), stored.width(), stored.height(), image::ExtendedColorType::Rgb8).expect("encodes");
+    encoder
+        .write_image(stored.as_raw(), stored.width(), stored.height(), image::ExtendedColorType::Rgb8)
+        .expect("encodes");
 
     let decoded = decode_rgb(&bytes, &DecodeLimits::default()).expect("decodes");
     assert_eq!(decoded.dimensions(), upright.dimensions());
@@ -104,7 +106,8 @@ fn bytes_that_are_no_image_are_rejected() {
 fn truncated_images_are_invalid() {
     let png = support::encode_png(&face());
     let jpeg = support::read_dataset(FACE);
-    for (name, bytes) in [("png", &png[..png.len() / 2]), ("jpeg", &jpeg[..jpeg.len() / 3]), ("png header", &png[..20])] {
+    for (name, bytes) in [("png", &png[..png.len() / 2]), ("jpeg", &jpeg[..jpeg.len() / 3]), ("png header", &png[..20])]
+    {
         let err = support::engine().analyze(bytes).expect_err(name);
         assert!(matches!(err, Error::InvalidImage(_)), "{name}: {err:?}");
         assert_eq!(err.code(), "INVALID_IMAGE");
@@ -135,13 +138,18 @@ fn a_zero_sized_header_is_invalid() {
 
 #[test]
 fn limits_are_configurable() {
-    let small = EngineConfig { limits: DecodeLimits { max_pixels: 100 * 100, max_encoded_bytes: 1_000_000 }, ..Default::default() };
+    let small = EngineConfig {
+        limits: DecodeLimits { max_pixels: 100 * 100, max_encoded_bytes: 1_000_000 },
+        ..Default::default()
+    };
     let engine = Engine::new(small).expect("engine loads");
     let err = engine.analyze(&support::encode_png(&face())).expect_err("224×224 is over 100×100");
     assert!(matches!(err, Error::TooLarge { .. }), "{err:?}");
 
-    let tight = EngineConfig { limits: DecodeLimits { max_pixels: 40_000_000, max_encoded_bytes: 1000 }, ..Default::default() };
-    let err = Engine::new(tight).expect("engine loads").analyze(&support::read_dataset(FACE)).expect_err("over 1000 bytes");
+    let tight =
+        EngineConfig { limits: DecodeLimits { max_pixels: 40_000_000, max_encoded_bytes: 1000 }, ..Default::default() };
+    let err =
+        Engine::new(tight).expect("engine loads").analyze(&support::read_dataset(FACE)).expect_err("over 1000 bytes");
     assert!(matches!(err, Error::TooLarge { .. }), "{err:?}");
 }
 
@@ -150,7 +158,8 @@ fn many_threads_share_one_engine() {
     let bytes = support::read_dataset(FACE);
     let expected = support::engine().analyze(&bytes).expect("analyzes");
     std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..8).map(|_| scope.spawn(|| support::engine().analyze(&bytes).expect("analyzes"))).collect();
+        let handles: Vec<_> =
+            (0..8).map(|_| scope.spawn(|| support::engine().analyze(&bytes).expect("analyzes"))).collect();
         for handle in handles {
             assert_eq!(handle.join().expect("no panic"), expected);
         }

@@ -96,9 +96,12 @@ describe('bad input rejects with its typed error', () => {
 });
 
 describe('bad options', () => {
-  it.each([{ maxFaces: -1 }, { minScore: 2 }, { intraThreads: 1.5 }])('%o rejects with InvalidOptionsError', async (options) => {
-    const error = await rejection(createEngine(options));
-    expect(error).toBeInstanceOf(InvalidOptionsError);
-    expect(error.code).toBe('INVALID_OPTIONS');
-  });
+  it.each([{ maxFaces: -1 }, { minScore: 2 }, { intraThreads: 1.5 }])(
+    '%o rejects with InvalidOptionsError',
+    async (options) => {
+      const error = await rejection(createEngine(options));
+      expect(error).toBeInstanceOf(InvalidOptionsError);
+      expect(error.code).toBe('INVALID_OPTIONS');
+    },
+  );
 });

@@ -46,7 +46,11 @@ export function pseudoRandomBytes(length: number, seed = 12345): Buffer {
 }
 
 /** An RGB PNG whose pixel (x, y) is `colour(x, y)`. */
-export function makePng(width: number, height: number, colour: (x: number, y: number) => [number, number, number]): Buffer {
+export function makePng(
+  width: number,
+  height: number,
+  colour: (x: number, y: number) => [number, number, number],
+): Buffer {
   const png = new PNG({ width, height });
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {

@@ -20,7 +20,8 @@ export interface Admission {
 }
 
 export function createAdmission(limit: number): Admission {
-  if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`the admission limit must be a whole number ≥ 1, got ${limit}`);
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new RangeError(`the admission limit must be a whole number ≥ 1, got ${limit}`);
   let inFlight = 0;
   const full = () => inFlight >= limit;
   return {

@@ -129,7 +129,8 @@ export function createApp(engine: ServerEngine | Promise<ServerEngine>, options:
   loading.catch(() => {}); // reported by /health and the routes, not as an unhandled rejection
   const getEngine = async (): Promise<ServerEngine> => {
     if (ready) return ready;
-    if (loadError !== undefined) throw new RequestError(503, 'ENGINE_UNAVAILABLE', 'The engine failed to load; see the server log');
+    if (loadError !== undefined)
+      throw new RequestError(503, 'ENGINE_UNAVAILABLE', 'The engine failed to load; see the server log');
     return loading;
   };
 
@@ -220,17 +221,23 @@ export function createApp(engine: ServerEngine | Promise<ServerEngine>, options:
     },
   );
 
-  app.post('/v1/analyze', shed, limit, zValidator('query', analyzeQuery, (result, c) => {
-    if (!result.success) {
-      const message = result.error.issues[0]?.message ?? 'invalid query';
-      return v1Error(c, { status: 400, code: 'INVALID_REQUEST', message });
-    }
-  }), async (c) => {
-    const { landmarks } = c.req.valid('query');
-    const input = await readImage(c);
-    const faces = await infer((engine) => engine.analyze(input));
-    return c.json(analyzeAnswer(faces, landmarks));
-  });
+  app.post(
+    '/v1/analyze',
+    shed,
+    limit,
+    zValidator('query', analyzeQuery, (result, c) => {
+      if (!result.success) {
+        const message = result.error.issues[0]?.message ?? 'invalid query';
+        return v1Error(c, { status: 400, code: 'INVALID_REQUEST', message });
+      }
+    }),
+    async (c) => {
+      const { landmarks } = c.req.valid('query');
+      const input = await readImage(c);
+      const faces = await infer((engine) => engine.analyze(input));
+      return c.json(analyzeAnswer(faces, landmarks));
+    },
+  );
 
   if (webRoot !== null) {
     if (existsSync(webRoot)) {

@@ -46,7 +46,9 @@ const app = createApp(engine, {
   log: process.env.LOG_REQUESTS === '0' ? undefined : (line) => console.log(line),
 });
 const server = serve({ fetch: app.fetch, hostname: host, port }, (info) => {
-  console.log(`emotion server listening on http://${host}:${info.port} (inference threads: ${poolThreads}, queue: ${queue})`);
+  console.log(
+    `emotion server listening on http://${host}:${info.port} (inference threads: ${poolThreads}, queue: ${queue})`,
+  );
 }) as Server;
 
 engine.then(

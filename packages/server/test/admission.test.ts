@@ -142,7 +142,11 @@ describe('bounded admission (MAX_QUEUE)', () => {
     send.enqueue(bytes.subarray(10));
     send.close();
     const refused = await slow;
-    expect([refused.status, refused.headers.get('retry-after'), await refused.text()]).toEqual([503, '1', BUSY_SEED_BODY]);
+    expect([refused.status, refused.headers.get('retry-after'), await refused.text()]).toEqual([
+      503,
+      '1',
+      BUSY_SEED_BODY,
+    ]);
 
     calls[0]!.finish();
     expect(await (await fast).text()).toBe('{"emotion":"HAPPY"}\n');
@@ -202,7 +206,11 @@ describe('bounded admission (MAX_QUEUE)', () => {
     }
     expect(await health(app)).toEqual({ status: 'loading', inFlight: 2, maxQueue: 2 });
     const refused = await post(app, '/predict', HAPPY);
-    expect([refused.status, refused.headers.get('retry-after'), await refused.text()]).toEqual([503, '1', BUSY_SEED_BODY]);
+    expect([refused.status, refused.headers.get('retry-after'), await refused.text()]).toEqual([
+      503,
+      '1',
+      BUSY_SEED_BODY,
+    ]);
 
     load(engine);
     await called(2);

@@ -87,7 +87,11 @@ describe('POST /predict (the seed contract)', () => {
     ['an impossible length', 'data:image/png;base64,iVBORw0KG'],
     ['bare junk', '%%%%'],
   ])('malformed base64 (%s): 400 "Invalid base64 data"', async (_, image) => {
-    expect(await seedAnswer(await json({ image }))).toEqual([400, 'application/json', '{"error":"Invalid base64 data"}\n']);
+    expect(await seedAnswer(await json({ image }))).toEqual([
+      400,
+      'application/json',
+      '{"error":"Invalid base64 data"}\n',
+    ]);
   });
 
   it.each([
@@ -164,7 +168,8 @@ describe('POST /predict (the seed contract)', () => {
   it('an internal fault: 500 with a message and no stack trace', async () => {
     const broken: ServerEngine = {
       analyze: () => Promise.reject(new Error('boom')),
-      predictSeed: () => Promise.reject(new TypeError('cannot read properties of undefined\n    at secret (/srv/app.js:1:1)')),
+      predictSeed: () =>
+        Promise.reject(new TypeError('cannot read properties of undefined\n    at secret (/srv/app.js:1:1)')),
     };
     const errors: unknown[] = [];
     const original = console.error;
@@ -319,7 +324,13 @@ describe('POST /v1/analyze', () => {
     ['JSON without image', () => json({}, '/v1/analyze'), 400, 'INVALID_REQUEST', 'No image provided'],
     ['JSON that is no object', () => json('[1]', '/v1/analyze'), 400, 'INVALID_REQUEST', /JSON object/],
     ['malformed JSON', () => json('{', '/v1/analyze'), 400, 'BAD_REQUEST', /JSON/],
-    ['malformed base64', () => json({ image: 'data:,!!!!' }, '/v1/analyze'), 400, 'INVALID_BASE64', 'Invalid base64 data'],
+    [
+      'malformed base64',
+      () => json({ image: 'data:,!!!!' }, '/v1/analyze'),
+      400,
+      'INVALID_BASE64',
+      'Invalid base64 data',
+    ],
     [
       'raw bytes that are no image',
       () => app.request('/v1/analyze', { method: 'POST', headers: { 'Content-Type': 'image/png' }, body: 'not a png' }),
@@ -329,7 +340,12 @@ describe('POST /v1/analyze', () => {
     ],
     [
       'a truncated JPEG',
-      () => app.request('/v1/analyze', { method: 'POST', headers: { 'Content-Type': 'image/jpeg' }, body: happy.subarray(0, 2000) }),
+      () =>
+        app.request('/v1/analyze', {
+          method: 'POST',
+          headers: { 'Content-Type': 'image/jpeg' },
+          body: happy.subarray(0, 2000),
+        }),
       400,
       'INVALID_IMAGE',
       'Failed to decode image',
@@ -354,7 +370,8 @@ describe('POST /v1/analyze', () => {
     ],
     [
       'a 20000×20000 header',
-      () => app.request('/v1/analyze', { method: 'POST', headers: { 'Content-Type': 'image/png' }, body: hugePngHeader() }),
+      () =>
+        app.request('/v1/analyze', { method: 'POST', headers: { 'Content-Type': 'image/png' }, body: hugePngHeader() }),
       413,
       'IMAGE_TOO_LARGE',
       /^Image too large/,
@@ -366,7 +383,13 @@ describe('POST /v1/analyze', () => {
       'UNSUPPORTED_MEDIA_TYPE',
       /Content-Type must be/,
     ],
-    ['?landmarks=maybe', () => json({ image: dataUrl(happy) }, '/v1/analyze?landmarks=maybe'), 400, 'INVALID_REQUEST', /landmarks must be/],
+    [
+      '?landmarks=maybe',
+      () => json({ image: dataUrl(happy) }, '/v1/analyze?landmarks=maybe'),
+      400,
+      'INVALID_REQUEST',
+      /landmarks must be/,
+    ],
     [
       'a body over the limit',
       () =>

@@ -35,7 +35,7 @@ describe('INFERENCE_THREADS and MAX_QUEUE', () => {
     expect(() => maxQueue(2, { MAX_QUEUE: value })).toThrow(/MAX_QUEUE must be a whole number/);
   });
 
-  it("reads UV_THREADPOOL_SIZE as libuv does: 4 when unset, clamped to 1..1024", () => {
+  it('reads UV_THREADPOOL_SIZE as libuv does: 4 when unset, clamped to 1..1024', () => {
     expect(libuvPoolSize({})).toBe(4);
     expect(libuvPoolSize({ UV_THREADPOOL_SIZE: '2' })).toBe(2);
     expect(libuvPoolSize({ UV_THREADPOOL_SIZE: '0' })).toBe(1);

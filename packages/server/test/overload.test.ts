@@ -68,7 +68,11 @@ function splitRequest(port: number, body: Buffer) {
 }
 
 async function predict(url: string, body: Buffer): Promise<Answer> {
-  const response = await fetch(`${url}/predict`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
+  const response = await fetch(`${url}/predict`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body,
+  });
   return {
     status: response.status,
     retryAfter: response.headers.get('retry-after') ?? undefined,
@@ -77,7 +81,8 @@ async function predict(url: string, body: Buffer): Promise<Answer> {
   };
 }
 
-const health = async (url: string) => (await fetch(`${url}/health`)).json() as Promise<{ inFlight: number; maxQueue: number }>;
+const health = async (url: string) =>
+  (await fetch(`${url}/health`)).json() as Promise<{ inFlight: number; maxQueue: number }>;
 
 const body = (face: string) => Buffer.from(JSON.stringify({ image: dataUrl(readFace(face), 'image/jpeg') }));
 
@@ -114,7 +119,12 @@ describe('the server process under load', { timeout: 90_000 }, () => {
         expect(answer).toEqual(alone[i % 2]);
       } else {
         refused++;
-        expect(answer).toEqual({ status: 503, retryAfter: '1', type: 'application/json', text: '{"error":"Server busy"}\n' });
+        expect(answer).toEqual({
+          status: 503,
+          retryAfter: '1',
+          type: 'application/json',
+          text: '{"error":"Server busy"}\n',
+        });
       }
     });
     expect(accepted + refused).toBe(COUNT); // nothing but 200 and 503
@@ -161,10 +171,12 @@ describe('the server process under load', { timeout: 90_000 }, () => {
     ['INFERENCE_THREADS', 'many'],
     ['MAX_QUEUE', '0'],
   ])('a bad %s=%s stops the server at start-up, saying why', async (name, value) => {
-    await expect(startServer({ [name]: value })).rejects.toThrow(new RegExp(`exited \\(1\\)[\\s\\S]*${name} must be a whole number`));
+    await expect(startServer({ [name]: value })).rejects.toThrow(
+      new RegExp(`exited \\(1\\)[\\s\\S]*${name} must be a whole number`),
+    );
   });
 
-  it.runIf(existsSync('/proc/self/task'))('INFERENCE_THREADS really sizes libuv\'s thread pool', async () => {
+  it.runIf(existsSync('/proc/self/task'))("INFERENCE_THREADS really sizes libuv's thread pool", async () => {
     // Two processes identical but for INFERENCE_THREADS: 3 threads against 1 is 2 more.
     const threads = (server: RunningServer) => readdirSync(`/proc/${server.child.pid}/task`).length;
     const one = await start({ INFERENCE_THREADS: '1' });

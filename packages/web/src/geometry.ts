@@ -35,9 +35,10 @@ export function labelText(face: AnalyzedFace): string {
 
 /** A sentence for the person when getUserMedia fails. */
 export function describeCameraError(error: unknown): string {
-  const name = error instanceof Error || (typeof DOMException !== 'undefined' && error instanceof DOMException)
-    ? (error as Error).name
-    : '';
+  const name =
+    error instanceof Error || (typeof DOMException !== 'undefined' && error instanceof DOMException)
+      ? (error as Error).name
+      : '';
   switch (name) {
     case 'NotAllowedError':
     case 'SecurityError':

@@ -182,7 +182,10 @@ function showMedia(kind: 'video' | 'photo' | 'none'): void {
 async function startCamera(): Promise<void> {
   const mine = ++session;
   if (!navigator.mediaDevices?.getUserMedia) {
-    setStatus('This page cannot use a camera here: it needs https or http://127.0.0.1 / localhost. You can still upload a photo.', 'error');
+    setStatus(
+      'This page cannot use a camera here: it needs https or http://127.0.0.1 / localhost. You can still upload a photo.',
+      'error',
+    );
     return;
   }
   cameraButton.disabled = true;

@@ -208,7 +208,8 @@ describe.skipIf(!haveChromium)('the web client in Chromium', { timeout: 120_000 
       page.setDefaultTimeout(ANSWER_TIMEOUT_MS);
       // What the browser does when the person clicks "Block".
       await page.addInitScript(() => {
-        navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
+        navigator.mediaDevices.getUserMedia = () =>
+          Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
       });
       await page.goto(baseUrl);
       await page.click('#camera');
@@ -218,16 +219,18 @@ describe.skipIf(!haveChromium)('the web client in Chromium', { timeout: 120_000 
       await page.setInputFiles('#upload', {
         name: 'blank.png',
         mimeType: 'image/png',
-        buffer: await page.evaluate(async () => {
-          const canvas = document.createElement('canvas');
-          canvas.width = 320;
-          canvas.height = 240;
-          const context = canvas.getContext('2d')!;
-          context.fillStyle = '#8899aa';
-          context.fillRect(0, 0, 320, 240);
-          const blob = await new Promise<Blob>((r) => canvas.toBlob((b) => r(b!), 'image/png'));
-          return [...new Uint8Array(await blob.arrayBuffer())];
-        }).then((bytes) => Buffer.from(bytes)),
+        buffer: await page
+          .evaluate(async () => {
+            const canvas = document.createElement('canvas');
+            canvas.width = 320;
+            canvas.height = 240;
+            const context = canvas.getContext('2d')!;
+            context.fillStyle = '#8899aa';
+            context.fillRect(0, 0, 320, 240);
+            const blob = await new Promise<Blob>((r) => canvas.toBlob((b) => r(b!), 'image/png'));
+            return [...new Uint8Array(await blob.arrayBuffer())];
+          })
+          .then((bytes) => Buffer.from(bytes)),
       });
       await page.waitForFunction(() => document.getElementById('status')?.textContent?.startsWith('No face detected'));
       expect(await page.locator('#status').textContent()).toBe('No face detected in this photo.');

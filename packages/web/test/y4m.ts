@@ -52,7 +52,12 @@ export function writeFaceY4m(jpegBytes: Buffer, path: string, options: Y4mOption
       let r = 0;
       let g = 0;
       let b = 0;
-      for (const [dx, dy] of [[0, 0], [1, 0], [0, 1], [1, 1]] as const) {
+      for (const [dx, dy] of [
+        [0, 0],
+        [1, 0],
+        [0, 1],
+        [1, 1],
+      ] as const) {
         const i = ((2 * y + dy) * width + 2 * x + dx) * 3;
         r += rgb[i]!;
         g += rgb[i + 1]!;

@@ -31,9 +31,7 @@ pub fn read_dataset(relative: &str) -> Vec<u8> {
 
 pub fn encode_png(image: &image::RgbImage) -> Vec<u8> {
     let mut bytes = Vec::new();
-    image
-        .write_to(&mut std::io::Cursor::new(&mut bytes), image::ImageFormat::Png)
-        .expect("PNG encodes");
+    image.write_to(&mut std::io::Cursor::new(&mut bytes), image::ImageFormat::Png).expect("PNG encodes");
     bytes
 }
 

@@ -32,4 +32,3 @@ pub fn crc32(data: &[u8]) -> u32 {
     }
     !crc
 }
-
