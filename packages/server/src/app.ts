@@ -6,7 +6,13 @@
  *   POST /predict      the seed service's contract, byte for byte (../shared/seed/predict-api.txt)
  *   POST /v1/analyze   every face: box, score, emotion probabilities, optional landmarks
  *   GET  /health       200 once the engine is loaded, 503 before; the admission queue's depth
+ *   GET  /health/live  200 while the process runs; /health/ready 200 when loaded and not draining
+ *   GET  /openapi.json the OpenAPI 3.1 document; /docs, the same as a page (openapi.ts)
+ *   GET  /metrics      Prometheus metrics, unless they have their own listener (METRICS_PORT)
  *   GET  /*            the web client (packages/web/dist)
+ *
+ * Production features are opt-in (AppOptions): API keys, rate limits, CORS origins; with none
+ * the API is open, as the seed's was.
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -15,18 +21,28 @@ import { fileURLToPath } from 'node:url';
 
 import type { Engine, Face } from '@emotion/core';
 import { serveStatic } from '@hono/node-server/serve-static';
+import { OpenAPIHono } from '@hono/zod-openapi';
 import { zValidator } from '@hono/zod-validator';
-import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
-import { logger } from 'hono/logger';
+import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { z } from 'zod';
+import type { Logger } from 'pino';
 
 import { createAdmission } from './admission.js';
-import { DEFAULT_QUEUE_PER_THREAD } from './config.js';
+import { requireKey } from './auth.js';
+import { clientAddress } from './client-address.js';
+import { DEFAULT_QUEUE_PER_THREAD, type NamedKeyHash, type RateLimitSettings } from './config.js';
+import type { ServerEnv } from './context.js';
 import { NO_IMAGE, RequestError, ServerBusyError, toHttpFailure, type HttpFailure } from './errors.js';
+import { countRequests, createMetrics, type Metrics, observeInference } from './metrics.js';
+import { registerDocs } from './openapi.js';
+import { type BucketStore, rateLimit } from './rate-limit.js';
+import { logRequests } from './request-log.js';
+import { analyzeQuery, jsonBody, multipartBody } from './schemas.js';
 
 /** What the routes use of `@emotion/core`'s engine; tests may pass a stand-in. */
 export type ServerEngine = Pick<Engine, 'analyze' | 'predictSeed'>;
@@ -36,13 +52,31 @@ export interface AppOptions {
   maxBodyBytes?: number;
   /** Folder of the built web client served at `/`; `null` serves none. Default: packages/web/dist. */
   webRoot?: string | null;
-  /** Log one line per request (Hono's logger) through this function; default: no logging. */
-  log?: (line: string) => void;
+  /** Where internal faults and, with `logRequests`, one JSON line per request go; default: stderr for faults only. */
+  logger?: Logger;
+  /** One log line per request (LOG_REQUESTS); default true when there is a logger. */
+  logRequests?: boolean;
   /**
    * Most requests with an inference running or waiting; more get 503 "Server busy".
    * Default: 4 × the CPUs (config.ts's MAX_QUEUE explains the choice).
    */
   maxQueue?: number;
+  /** API keys (API_KEYS, API_KEYS_FILE); empty or absent: the API is open. */
+  apiKeys?: readonly NamedKeyHash[];
+  /** A token bucket per key (or per client address without keys); absent: no limit. */
+  rateLimit?: RateLimitSettings;
+  /** Where the buckets live; default: this process's memory. */
+  rateLimitStore?: BucketStore;
+  /** Proxies in front of us whose X-Forwarded-For entries to trust (TRUST_PROXY); default 0. */
+  trustProxy?: number;
+  /** Origins allowed to call the API from a browser (CORS_ORIGINS); default `*`. */
+  corsOrigins?: '*' | string[];
+  /** Where to count; default: a registry of this app's own, without process metrics. */
+  metrics?: Metrics;
+  /** Serve GET /metrics on this app; false when it has its own listener (METRICS_PORT). Default true. */
+  serveMetrics?: boolean;
+  /** True once the server is shutting down: /health/ready answers 503 so load balancers stop sending. */
+  draining?: () => boolean;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 25 * 1024 * 1024;
@@ -50,28 +84,7 @@ export const DEFAULT_MAX_BODY_BYTES = 25 * 1024 * 1024;
 /** packages/web/dist, seen from packages/server/dist (or src, under vitest). */
 export const DEFAULT_WEB_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../web/dist');
 
-// ---- request shapes (zod) ----
-
-const imageField = z
-  .string({
-    error: (issue) =>
-      issue.input === undefined || issue.input === null ? NO_IMAGE : 'image must be a string: a data URL or base64',
-  })
-  .min(1, NO_IMAGE);
-
-/** `{"image": "data:image/png;base64,…"}`; other fields are ignored, as the seed did. */
-const jsonBody = z.object({ image: imageField }, { error: 'The request body must be a JSON object' });
-
-const analyzeQuery = z.object({
-  landmarks: z
-    .enum(['0', '1', 'true', 'false'], { error: 'landmarks must be 0, 1, true or false' })
-    .optional()
-    .transform((value) => value === '1' || value === 'true'),
-});
-
-const multipartBody = z.object({
-  image: z.union([z.instanceof(File), imageField], { error: NO_IMAGE }),
-});
+// ---- request shapes: schemas.ts (the OpenAPI document is built from the same ones) ----
 
 const JSON_TYPE = /^application\/([\w.-]+\+)?json$/;
 
@@ -103,6 +116,7 @@ const isSeedRoute = (c: Context) => c.req.path === '/predict';
 
 function answerFailure(c: Context, failure: HttpFailure): Response {
   if (failure.retryAfter !== undefined) c.header('Retry-After', String(failure.retryAfter));
+  for (const [name, value] of Object.entries(failure.headers ?? {})) c.header(name, value);
   return isSeedRoute(c) ? seedJson(c, { error: failure.message }, failure.status) : v1Error(c, failure);
 }
 
@@ -113,14 +127,24 @@ function round(value: number, digits: number): number {
 
 // ---- the app ----
 
-export function createApp(engine: ServerEngine | Promise<ServerEngine>, options: AppOptions = {}): Hono {
+export function createApp(
+  engine: ServerEngine | Promise<ServerEngine>,
+  options: AppOptions = {},
+): OpenAPIHono<ServerEnv> {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const webRoot = options.webRoot === undefined ? DEFAULT_WEB_ROOT : options.webRoot;
+  const metrics = options.metrics ?? createMetrics();
+  const keys = options.apiKeys ?? [];
+  const trustProxy = options.trustProxy ?? 0;
 
   let ready: ServerEngine | undefined;
   let loadError: unknown;
+  const loadStart = performance.now();
   const loading = Promise.resolve(engine).then(
-    (loaded) => (ready = loaded),
+    (loaded) => {
+      metrics.engineLoadSeconds.set((performance.now() - loadStart) / 1000);
+      return (ready = instrumented(loaded, metrics));
+    },
     (error: unknown) => {
       loadError = error;
       throw error;
@@ -142,6 +166,8 @@ export function createApp(engine: ServerEngine | Promise<ServerEngine>, options:
   // whatever the outcome (try/finally); a client that hangs up keeps it until its inference
   // ends, since the thread is busy until then anyway.
   const admission = createAdmission(options.maxQueue ?? DEFAULT_QUEUE_PER_THREAD * availableParallelism());
+  metrics.queueLimit.set(admission.limit);
+  metrics.watchQueue(() => admission.inFlight);
 
   // A request that arrives while every slot is taken is refused before its body is parsed:
   // under overload a refusal must be cheap, and parsing up to maxBodyBytes of JSON (tens of
@@ -163,14 +189,34 @@ export function createApp(engine: ServerEngine | Promise<ServerEngine>, options:
     }
   };
 
-  const app = new Hono();
+  const app = new OpenAPIHono<ServerEnv>();
 
-  if (options.log) app.use(logger(options.log));
+  // Every answer, refusals included: an id (the caller's X-Request-Id when sane), counted, logged.
+  app.use(requestId());
+  app.use(countRequests(metrics));
+  if (options.logger && options.logRequests !== false) app.use(logRequests(options.logger, trustProxy));
+  app.use(secureHeaders());
+
   // Browser clients on other origins (the seed's web page, a dev server) call the API too,
-  // and may read Retry-After on a 503.
-  const apiCors = cors({ origin: '*', exposeHeaders: ['Retry-After'] });
-  app.use('/predict', apiCors);
-  app.use('/v1/*', apiCors);
+  // and may read Retry-After on a 503 or 429 and the rate limit's headers.
+  const apiCors = cors({
+    origin: options.corsOrigins ?? '*',
+    exposeHeaders: ['Retry-After', 'X-Request-Id', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'],
+  });
+  // Refusals come before the body is read, like `shed`: a key check, then the caller's bucket.
+  // CORS goes first so a browser's preflight (which carries no key) is answered.
+  const apiGuards: MiddlewareHandler<ServerEnv>[] = [apiCors];
+  if (keys.length > 0) apiGuards.push(requireKey(keys));
+  if (options.rateLimit) {
+    const limited = options.rateLimit;
+    apiGuards.push(
+      rateLimit(limited, (c) => c.get('keyName') ?? clientAddress(c, trustProxy), {
+        store: options.rateLimitStore,
+        onRefused: () => metrics.rateLimitRefusals.inc(),
+      }),
+    );
+  }
+  for (const path of ['/predict', '/v1/*']) app.use(path, ...apiGuards);
   app.use('/health', cors());
 
   const limit = bodyLimit({
@@ -189,7 +235,12 @@ export function createApp(engine: ServerEngine | Promise<ServerEngine>, options:
       return answerFailure(c, { status: 400, code: 'BAD_REQUEST', message: error.message });
     }
     const failure = toHttpFailure(error);
-    if (failure.status === 500) console.error(`${c.req.method} ${c.req.path} failed:`, error);
+    if (failure.status === 500) {
+      if (options.logger) options.logger.error({ err: error, reqId: c.get('requestId') }, `${c.req.method} ${c.req.path} failed`);
+      else console.error(`${c.req.method} ${c.req.path} failed:`, error);
+    }
+    if (failure.code === 'SERVER_BUSY') metrics.busyRefusals.inc();
+    if (failure.status === 401) metrics.authRefusals.inc();
     return answerFailure(c, failure);
   });
 
@@ -199,6 +250,21 @@ export function createApp(engine: ServerEngine | Promise<ServerEngine>, options:
     if (loadError !== undefined) return c.json({ status: 'error', error: describe(loadError), ...queue }, 503);
     return c.json({ status: 'loading', ...queue }, 503);
   });
+
+  // For orchestrators: live while the process answers at all; ready while it should get traffic.
+  app.get('/health/live', (c) => c.json({ status: 'live' }));
+  app.get('/health/ready', (c) => {
+    if (options.draining?.()) return c.json({ status: 'draining' }, 503);
+    if (ready) return c.json({ status: 'ready' });
+    return c.json({ status: loadError !== undefined ? 'error' : 'loading' }, 503);
+  });
+
+  registerDocs(app, { keys: keys.length > 0, metrics: options.serveMetrics !== false });
+  if (options.serveMetrics !== false) {
+    // Not an API route, yet it tells about the traffic: behind the key when keys are on.
+    if (keys.length > 0) app.use('/metrics', requireKey(keys));
+    app.get('/metrics', metricsHandler(metrics));
+  }
 
   app.post(
     '/predict',
@@ -217,6 +283,7 @@ export function createApp(engine: ServerEngine | Promise<ServerEngine>, options:
     async (c) => {
       const { image } = c.req.valid('json');
       const emotion = await infer((engine) => engine.predictSeed(base64Payload(image)));
+      c.set('faces', emotion === 'No face detected' ? 0 : 1);
       return seedJson(c, { emotion });
     },
   );
@@ -235,6 +302,7 @@ export function createApp(engine: ServerEngine | Promise<ServerEngine>, options:
       const { landmarks } = c.req.valid('query');
       const input = await readImage(c);
       const faces = await infer((engine) => engine.analyze(input));
+      c.set('faces', faces.length);
       return c.json(analyzeAnswer(faces, landmarks));
     },
   );
@@ -252,8 +320,21 @@ export function createApp(engine: ServerEngine | Promise<ServerEngine>, options:
   return app;
 }
 
+/** The engine, timed and counted in `metrics`. */
+function instrumented(engine: ServerEngine, metrics: Metrics): ServerEngine {
+  return {
+    analyze: (...args) => observeInference(metrics, 'analyze', () => engine.analyze(...args)),
+    predictSeed: (...args) => observeInference(metrics, 'predict', () => engine.predictSeed(...args)),
+  };
+}
+
+/** GET /metrics: the registry in Prometheus' text format. */
+export function metricsHandler(metrics: Metrics) {
+  return async (c: Context) => c.body(await metrics.registry.metrics(), 200, { 'Content-Type': metrics.registry.contentType });
+}
+
 /** The image of a /v1/analyze request: JSON like /predict, raw image bytes, or a form's `image`. */
-async function readImage(c: Context): Promise<Buffer | string> {
+async function readImage(c: Context<ServerEnv>): Promise<Buffer | string> {
   const type = mediaType(c);
   if (JSON_TYPE.test(type)) {
     const parsed: unknown = await c.req.json().catch(() => {

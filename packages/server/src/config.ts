@@ -1,5 +1,7 @@
 /** Settings from the environment, checked so a typo fails loudly at start-up. */
 
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 
 export interface ListenConfig {
@@ -75,4 +77,198 @@ function wholeNumber(name: string, raw: string, min: number, max: number): numbe
     throw new Error(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
   }
   return value;
+}
+
+// ---- every setting at once (main.ts reads them here, once, at start-up) ----
+
+export type LogFormat = 'json' | 'pretty';
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** RATE_LIMIT and RATE_LIMIT_BURST: a token bucket of `burst` tokens refilled at `perSecond`. */
+export interface RateLimitSettings {
+  /** Tokens added per second (RATE_LIMIT's count over its period). */
+  perSecond: number;
+  /** Bucket size: how many requests may come at once after a quiet spell. */
+  burst: number;
+  /** RATE_LIMIT as written, for the start-up log and the docs. */
+  text: string;
+}
+
+/** A key from API_KEYS_FILE or API_KEYS: its name (for logs) and the SHA-256 of the key. */
+export interface NamedKeyHash {
+  name: string;
+  sha256: Buffer;
+}
+
+export interface Settings {
+  listen: ListenConfig;
+  maxBodyBytes: number;
+  inferenceThreads: number;
+  /** Undefined: sized from the libuv pool that really started (main.ts). */
+  maxQueue: number | undefined;
+  webRoot: string | undefined;
+  /** Empty: keys are off and the API is open. */
+  apiKeys: NamedKeyHash[];
+  rateLimit: RateLimitSettings | undefined;
+  /** How many proxies in front of us append to X-Forwarded-For (0: ignore the header). */
+  trustProxy: number;
+  metricsPort: number | undefined;
+  corsOrigins: '*' | string[];
+  logFormat: LogFormat;
+  logLevel: LogLevel;
+  logRequests: boolean;
+  /** How long /health/ready answers 503 after SIGTERM before the listener closes. */
+  shutdownDelayMs: number;
+}
+
+const PERIOD_SECONDS: Record<string, number> = { s: 1, sec: 1, second: 1, m: 60, min: 60, minute: 60, h: 3600, hour: 3600 };
+
+/** "600/min", "10/s", "5000/hour" → requests per second. */
+export function parseRateLimit(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*\/\s*([a-z]+)$/i.exec(text.trim());
+  const period = match ? PERIOD_SECONDS[match[2]!.toLowerCase()] : undefined;
+  const count = Number(match?.[1]);
+  if (!match || period === undefined || !(count > 0)) {
+    throw new Error(`RATE_LIMIT must be a count per period such as 600/min, 10/s or 5000/hour, got "${text}"`);
+  }
+  return count / period;
+}
+
+/**
+ * API_KEYS_FILE: one key per line, `name:sha256-hex` (the SHA-256 of the key, never the key);
+ * blank lines and lines starting with # are skipped. Make a line with
+ * `echo "my-app:$(printf '%s' "$KEY" | sha256sum | cut -d' ' -f1)"`.
+ */
+export function parseKeysFile(text: string, path: string): NamedKeyHash[] {
+  const keys: NamedKeyHash[] = [];
+  text.split(/\r?\n/).forEach((raw, index) => {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) return;
+    const match = /^([\w.@-]{1,64}):([0-9a-f]{64})$/i.exec(line);
+    if (!match) {
+      throw new Error(
+        `API_KEYS_FILE (${path}) line ${index + 1}: expected "name:sha256-hex" (a name of letters, digits, . _ - @ and the key's 64-digit SHA-256)`,
+      );
+    }
+    keys.push({ name: match[1]!, sha256: Buffer.from(match[2]!, 'hex') });
+  });
+  if (keys.length === 0) throw new Error(`API_KEYS_FILE (${path}) holds no key`);
+  return keys;
+}
+
+export const MIN_KEY_LENGTH = 16;
+
+function quickStartKeys(list: string): NamedKeyHash[] {
+  const keys = list
+    .split(',')
+    .map((key) => key.trim())
+    .filter(Boolean);
+  if (keys.length === 0 || keys.some((key) => key.length < MIN_KEY_LENGTH || /\s/.test(key))) {
+    throw new Error(
+      `API_KEYS must be comma-separated keys of at least ${MIN_KEY_LENGTH} characters without spaces (e.g. from "openssl rand -hex 32")`,
+    );
+  }
+  // Named by position, so a log can say which key was used without showing it.
+  return keys.map((key, index) => ({ name: `key${index + 1}`, sha256: createHash('sha256').update(key).digest() }));
+}
+
+function corsOrigins(raw: string): '*' | string[] {
+  if (raw.trim() === '*') return '*';
+  const origins = raw
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+  const bad = origins.find((origin) => !/^https?:\/\/[^/\s]+$/.test(origin));
+  if (origins.length === 0 || bad !== undefined) {
+    throw new Error(
+      `CORS_ORIGINS must be * or comma-separated origins such as https://app.example.com (scheme and host, no path), got "${raw}"`,
+    );
+  }
+  return origins;
+}
+
+/**
+ * Reads and checks every setting once. Each bad variable gets one line naming it and what it
+ * accepts; all of them are reported together.
+ */
+export function readSettings(env: NodeJS.ProcessEnv = process.env, readFile = readKeysFile): Settings {
+  const problems: string[] = [];
+  const read = <T>(fn: () => T, fallback: T): T => {
+    try {
+      return fn();
+    } catch (error) {
+      problems.push((error as Error).message);
+      return fallback;
+    }
+  };
+  const set = (name: string) => env[name] !== undefined && env[name] !== '';
+  const oneOf = <T extends string>(name: string, values: readonly T[], fallback: T): T => {
+    const raw = env[name] || fallback;
+    if (!(values as readonly string[]).includes(raw)) {
+      throw new Error(`${name} must be one of ${values.join(', ')}, got "${raw}"`);
+    }
+    return raw as T;
+  };
+
+  const threads = read(() => inferenceThreads(env), 1);
+  const apiKeys = read(
+    () => [
+      ...(set('API_KEYS') ? quickStartKeys(env.API_KEYS!) : []),
+      ...(set('API_KEYS_FILE') ? parseKeysFile(readFile(env.API_KEYS_FILE!), env.API_KEYS_FILE!) : []),
+    ],
+    [],
+  );
+  const rateLimit = read((): RateLimitSettings | undefined => {
+    if (!set('RATE_LIMIT') || env.RATE_LIMIT === 'off') {
+      if (set('RATE_LIMIT_BURST')) throw new Error('RATE_LIMIT_BURST needs RATE_LIMIT');
+      return undefined;
+    }
+    const perSecond = parseRateLimit(env.RATE_LIMIT!);
+    // Default burst: one period's count, so "600/min" lets 600 through at once, then 10/s.
+    const count = Number(/^\s*([\d.]+)/.exec(env.RATE_LIMIT!)![1]);
+    const burst = set('RATE_LIMIT_BURST')
+      ? wholeNumber('RATE_LIMIT_BURST', env.RATE_LIMIT_BURST!, 1, 1_000_000)
+      : Math.max(1, Math.floor(count));
+    return { perSecond, burst, text: env.RATE_LIMIT!.trim() };
+  }, undefined);
+
+  const settings: Settings = {
+    listen: read(() => listenConfig(env), { host: '127.0.0.1', port: 5000 }),
+    maxBodyBytes: read(() => maxBodyBytes(env), 0),
+    inferenceThreads: threads,
+    maxQueue: set('MAX_QUEUE') ? read(() => maxQueue(threads, env), undefined) : undefined,
+    webRoot: env.WEB_ROOT || undefined,
+    apiKeys,
+    rateLimit,
+    trustProxy: set('TRUST_PROXY') ? read(() => wholeNumber('TRUST_PROXY', env.TRUST_PROXY!, 0, 16), 0) : 0,
+    metricsPort: set('METRICS_PORT') ? read(() => wholeNumber('METRICS_PORT', env.METRICS_PORT!, 1, 65535), 0) : undefined,
+    corsOrigins: read(() => corsOrigins(env.CORS_ORIGINS || '*'), '*'),
+    logFormat: read(() => oneOf('LOG_FORMAT', ['json', 'pretty'] as const, 'json'), 'json'),
+    logLevel: read(() => oneOf('LOG_LEVEL', LOG_LEVELS, 'info'), 'info'),
+    logRequests: read(() => oneOf('LOG_REQUESTS', ['1', '0'] as const, '1'), '1') === '1',
+    shutdownDelayMs: set('SHUTDOWN_DELAY_MS')
+      ? read(() => wholeNumber('SHUTDOWN_DELAY_MS', env.SHUTDOWN_DELAY_MS!, 0, 600_000), 0)
+      : 0,
+  };
+  if (problems.length > 0) throw new Error(`invalid settings:\n  ${problems.join('\n  ')}`);
+  return settings;
+}
+
+function readKeysFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new Error(`API_KEYS_FILE: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+  }
+}
+
+/** The settings as the start-up log shows them: no key, no hash; key names only. */
+export function describeSettings(settings: Settings): Record<string, unknown> {
+  return {
+    ...settings,
+    apiKeys: settings.apiKeys.length > 0 ? settings.apiKeys.map((key) => key.name) : 'off',
+    rateLimit: settings.rateLimit ? `${settings.rateLimit.text}, burst ${settings.rateLimit.burst}` : 'off',
+    metricsPort: settings.metricsPort ?? 'main listener',
+  };
 }

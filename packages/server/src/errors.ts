@@ -6,19 +6,21 @@
 import { EmotionError } from '@emotion/core';
 
 export interface HttpFailure {
-  status: 400 | 413 | 415 | 500 | 503;
+  status: 400 | 401 | 413 | 415 | 429 | 500 | 503;
   /** Stable, machine-readable: the engine's `code` or one of the server's own. */
   code: string;
   /** The seed's wording where the seed had one; never a stack trace. */
   message: string;
   /** Seconds to send as `Retry-After`: only for a refusal that is worth retrying soon. */
   retryAfter?: number;
+  /** More headers the refusal needs (`WWW-Authenticate`, the rate limit's). */
+  headers?: Record<string, string>;
 }
 
 /** A failure the server itself finds (a bad request, an engine that failed to load). */
 export class RequestError extends Error {
   constructor(
-    readonly status: 400 | 413 | 415 | 503,
+    readonly status: 400 | 401 | 413 | 415 | 429 | 503,
     readonly code: string,
     message: string,
   ) {
@@ -40,6 +42,25 @@ export class ServerBusyError extends RequestError {
   }
 }
 
+/** No API key, or a wrong one, while keys are on (auth.ts). */
+export class UnauthorizedError extends RequestError {
+  constructor(message: string) {
+    super(401, 'UNAUTHORIZED', message);
+    this.name = 'UnauthorizedError';
+  }
+}
+
+/** The caller's rate limit is spent (rate-limit.ts): 429 with when to retry and the limit's headers. */
+export class RateLimitedError extends RequestError {
+  constructor(
+    readonly retryAfter: number,
+    readonly headers: Record<string, string>,
+  ) {
+    super(429, 'RATE_LIMITED', 'Too many requests');
+    this.name = 'RateLimitedError';
+  }
+}
+
 export const NO_IMAGE = 'No image provided';
 export const INVALID_BASE64 = 'Invalid base64 data';
 export const DECODE_FAILED = 'Failed to decode image';
@@ -48,6 +69,14 @@ export const DECODE_FAILED = 'Failed to decode image';
 export function toHttpFailure(error: unknown): HttpFailure {
   if (error instanceof ServerBusyError) {
     return { status: 503, code: error.code, message: error.message, retryAfter: error.retryAfter };
+  }
+  if (error instanceof RateLimitedError) {
+    return { status: 429, code: error.code, message: error.message, retryAfter: error.retryAfter, headers: error.headers };
+  }
+  if (error instanceof UnauthorizedError) {
+    // RFC 6750: the scheme the client should use, and why it was refused.
+    const challenge = 'Bearer realm="emotion", error="invalid_token"';
+    return { status: 401, code: error.code, message: error.message, headers: { 'WWW-Authenticate': challenge } };
   }
   if (error instanceof RequestError) return { status: error.status, code: error.code, message: error.message };
   if (error instanceof EmotionError) {

@@ -11,62 +11,96 @@ import { createEngine } from '@emotion/core';
 import type { Server } from 'node:http';
 
 import { serve } from '@hono/node-server';
+import { Hono } from 'hono';
 
-import { createApp } from './app.js';
-import { inferenceThreads, libuvPoolSize, listenConfig, maxBodyBytes, maxQueue } from './config.js';
+import { createApp, metricsHandler } from './app.js';
+import { DEFAULT_QUEUE_PER_THREAD, describeSettings, libuvPoolSize, readSettings, type Settings } from './config.js';
+import { createMetrics } from './metrics.js';
+import { createLogger } from './request-log.js';
 
 /** How long in-flight requests get to finish after SIGTERM before their sockets are cut. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
-const { host, port } = listenConfig();
-const bodyBytes = maxBodyBytes();
-const threads = inferenceThreads();
+let settings: Settings;
+try {
+  settings = readSettings();
+} catch (error) {
+  console.error(`emotion server: ${(error as Error).message}`);
+  process.exit(1);
+}
+const log = createLogger(settings.logFormat, settings.logLevel);
+const { host, port } = settings.listen;
+const threads = settings.inferenceThreads;
 // What really runs in parallel is the pool libuv started, so the queue is sized from it.
 const poolThreads = libuvPoolSize();
 if (poolThreads !== threads) {
-  console.warn(
+  log.warn(
     `emotion server: libuv's thread pool has ${poolThreads} threads (UV_THREADPOOL_SIZE), not INFERENCE_THREADS=${threads}; ` +
       'start the server with dist/start.cjs (pnpm start) to size it',
   );
 }
-const queue = maxQueue(poolThreads);
+const queue = settings.maxQueue ?? DEFAULT_QUEUE_PER_THREAD * poolThreads;
+log.info({ settings: { ...describeSettings(settings), maxQueue: queue, poolThreads } }, 'emotion server: configuration');
 
 // One ONNX Runtime thread per inference: requests already run in parallel on the pool's
 // threads, and pool threads × ORT threads must not exceed the cores.
 const engine = createEngine({ intraThreads: 1 });
 engine.catch((error: unknown) => {
-  console.error('emotion server: the engine failed to load:', error);
+  log.fatal({ err: error }, 'emotion server: the engine failed to load');
   process.exit(1);
 });
 
+let draining = false;
+const metrics = createMetrics({ processMetrics: true });
 const app = createApp(engine, {
-  maxBodyBytes: bodyBytes,
+  maxBodyBytes: settings.maxBodyBytes,
   maxQueue: queue,
-  webRoot: process.env.WEB_ROOT || undefined,
-  log: process.env.LOG_REQUESTS === '0' ? undefined : (line) => console.log(line),
+  webRoot: settings.webRoot,
+  logger: log,
+  logRequests: settings.logRequests,
+  apiKeys: settings.apiKeys,
+  rateLimit: settings.rateLimit,
+  trustProxy: settings.trustProxy,
+  corsOrigins: settings.corsOrigins,
+  metrics,
+  serveMetrics: settings.metricsPort === undefined,
+  draining: () => draining,
 });
 const server = serve({ fetch: app.fetch, hostname: host, port }, (info) => {
-  console.log(
-    `emotion server listening on http://${host}:${info.port} (inference threads: ${poolThreads}, queue: ${queue})`,
-  );
+  log.info(`emotion server listening on http://${host}:${info.port} (inference threads: ${poolThreads}, queue: ${queue})`);
 }) as Server;
 
+// Ops often keep metrics off the public listener: then they get one of their own.
+let metricsServer: Server | undefined;
+if (settings.metricsPort !== undefined) {
+  const metricsApp = new Hono().get('/metrics', metricsHandler(metrics));
+  metricsServer = serve({ fetch: metricsApp.fetch, hostname: host, port: settings.metricsPort }, (info) => {
+    log.info(`emotion server: metrics on http://${host}:${info.port}/metrics`);
+  }) as Server;
+}
+
 engine.then(
-  () => console.log('emotion server: engine loaded, ready'),
+  () => log.info('emotion server: engine loaded, ready'),
   () => {},
 );
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    console.log(`emotion server: ${signal}, finishing in-flight requests`);
-    // close() stops accepting, closes idle keep-alive sockets, and calls back once the
-    // requests still running have been answered.
-    server.close(() => process.exit(0));
-    // A keep-alive socket whose request finishes after close() would otherwise stay open.
-    setInterval(() => server.closeIdleConnections(), 100).unref();
+    // /health/ready says 503 from now on, so a load balancer stops sending; with
+    // SHUTDOWN_DELAY_MS the listener stays open that long for it to notice.
+    draining = true;
+    log.info(`emotion server: ${signal}, finishing in-flight requests`);
     setTimeout(() => {
-      console.error(`emotion server: requests still running after ${SHUTDOWN_GRACE_MS} ms, exiting`);
-      process.exit(1);
-    }, SHUTDOWN_GRACE_MS).unref();
+      // close() stops accepting, closes idle keep-alive sockets, and calls back once the
+      // requests still running have been answered.
+      server.close(() => process.exit(0));
+      metricsServer?.close();
+      // A keep-alive socket whose request finishes after close() would otherwise stay open.
+      setInterval(() => server.closeIdleConnections(), 100).unref();
+      setTimeout(() => {
+        log.error(`emotion server: requests still running after ${SHUTDOWN_GRACE_MS} ms, exiting`);
+        process.exit(1);
+      }, SHUTDOWN_GRACE_MS).unref();
+    }, settings.shutdownDelayMs);
   });
 }

@@ -1,0 +1,88 @@
+/**
+ * Rate limits: a token bucket per caller (its API key's name when keys are on, else its
+ * address). A bucket holds up to `burst` tokens and refills at `perSecond`; each request takes
+ * one, and a request that finds less than one is refused with 429 before its body is read.
+ *
+ * Answers carry the `RateLimit-Limit` / `RateLimit-Remaining` / `RateLimit-Reset` trio (the
+ * IETF httpapi draft's first form, the one most clients read): the bucket's size, the whole
+ * tokens left, and the seconds until it is full again; a 429 adds `Retry-After`, the seconds
+ * until one token is back.
+ *
+ * hono-rate-limiter was not used: it counts fixed windows and has no burst. Buckets live in
+ * process memory (`memoryBuckets`); replicas behind one load balancer each keep their own, so
+ * to share one limit implement `BucketStore` over a shared store (e.g. Redis, the same
+ * arithmetic in a Lua script so take() stays atomic).
+ */
+import type { MiddlewareHandler } from 'hono';
+
+import type { RateLimitSettings } from './config.js';
+import type { ServerEnv } from './context.js';
+import { RateLimitedError } from './errors.js';
+
+export interface TakeResult {
+  allowed: boolean;
+  /** Whole tokens left after this request. */
+  remaining: number;
+  /** Seconds until the bucket is full again. */
+  resetSeconds: number;
+  /** Seconds until one token is back (0 when allowed). */
+  retryAfterSeconds: number;
+}
+
+export interface BucketStore {
+  take(key: string, nowMs: number): TakeResult;
+}
+
+export function memoryBuckets({ perSecond, burst }: Pick<RateLimitSettings, 'perSecond' | 'burst'>): BucketStore {
+  const perMs = perSecond / 1000;
+  const refillMs = burst / perMs;
+  const buckets = new Map<string, { tokens: number; atMs: number }>();
+  let sweptMs = 0;
+  return {
+    take(key, nowMs) {
+      // A bucket untouched for a whole refill is full, the same as no bucket: forget it, so
+      // the map holds only the callers of the last refill period.
+      if (nowMs - sweptMs >= refillMs) {
+        for (const [name, bucket] of buckets) if (nowMs - bucket.atMs >= refillMs) buckets.delete(name);
+        sweptMs = nowMs;
+      }
+      let bucket = buckets.get(key);
+      if (!bucket) {
+        bucket = { tokens: burst, atMs: nowMs };
+        buckets.set(key, bucket);
+      }
+      bucket.tokens = Math.min(burst, bucket.tokens + Math.max(0, nowMs - bucket.atMs) * perMs);
+      bucket.atMs = nowMs;
+      const allowed = bucket.tokens >= 1;
+      if (allowed) bucket.tokens -= 1;
+      return {
+        allowed,
+        remaining: Math.floor(bucket.tokens),
+        resetSeconds: Math.ceil((burst - bucket.tokens) / perMs / 1000),
+        retryAfterSeconds: allowed ? 0 : Math.max(1, Math.ceil((1 - bucket.tokens) / perMs / 1000)),
+      };
+    },
+  };
+}
+
+export function rateLimit(
+  settings: RateLimitSettings,
+  callerOf: (c: Parameters<MiddlewareHandler<ServerEnv>>[0]) => string,
+  options: { store?: BucketStore; onRefused?: () => void } = {},
+): MiddlewareHandler<ServerEnv> {
+  const store = options.store ?? memoryBuckets(settings);
+  return async (c, next) => {
+    const result = store.take(callerOf(c), Date.now());
+    const headers = {
+      'RateLimit-Limit': String(settings.burst),
+      'RateLimit-Remaining': String(result.remaining),
+      'RateLimit-Reset': String(result.resetSeconds),
+    };
+    if (!result.allowed) {
+      options.onRefused?.();
+      throw new RateLimitedError(result.retryAfterSeconds, headers);
+    }
+    await next();
+    for (const [name, value] of Object.entries(headers)) c.header(name, value);
+  };
+}

@@ -1,0 +1,106 @@
+/**
+ * The shapes of requests and answers, as zod schemas: the request schemas are the ones the routes
+ * validate with, and openapi.ts builds the OpenAPI document from these same objects, so the
+ * document cannot drift from what the server checks.
+ */
+import { z } from '@hono/zod-openapi';
+
+import { NO_IMAGE } from './errors.js';
+
+// ---- requests ----
+
+const imageField = z
+  .string({
+    error: (issue) =>
+      issue.input === undefined || issue.input === null ? NO_IMAGE : 'image must be a string: a data URL or base64',
+  })
+  .min(1, NO_IMAGE)
+  .openapi({
+    description: 'The image as a data URL (`data:image/jpeg;base64,…`) or bare base64',
+    example: 'data:image/jpeg;base64,/9j/4AAQSkZJRg…',
+  });
+
+/** `{"image": "data:image/png;base64,…"}`; other fields are ignored, as the seed did. */
+export const jsonBody = z
+  .object({ image: imageField }, { error: 'The request body must be a JSON object' })
+  .openapi('ImageJson');
+
+export const analyzeQuery = z.object({
+  landmarks: z
+    .enum(['0', '1', 'true', 'false'], { error: 'landmarks must be 0, 1, true or false' })
+    .optional()
+    .transform((value) => value === '1' || value === 'true')
+    .openapi({ description: 'Add the 468 `[x, y, z]` landmarks of each face', example: '1' }),
+});
+
+export const multipartBody = z.object({
+  image: z.union([z.instanceof(File), imageField], { error: NO_IMAGE }),
+});
+
+/** How multipartBody looks on the wire (a File has no JSON Schema of its own). */
+export const multipartDoc = z
+  .object({
+    image: z.string().openapi({ format: 'binary', description: 'The image file, or a data URL / base64 string' }),
+  })
+  .openapi('ImageForm');
+
+/** A raw image body (`Content-Type: image/*`). */
+export const rawImageDoc = z.string().openapi({ format: 'binary', description: 'The image bytes (JPEG, PNG, …)' });
+
+// ---- answers ----
+
+export const predictAnswer = z
+  .object({
+    emotion: z.enum(['HAPPY', 'SAD', 'No face detected']).openapi({
+      description: 'HAPPY or SAD for the largest face, or "No face detected"',
+      example: 'HAPPY',
+    }),
+  })
+  .openapi('PredictAnswer');
+
+export const seedError = z
+  .object({ error: z.string().openapi({ example: NO_IMAGE }) })
+  .openapi('SeedError', { description: "The seed service's error body (compact JSON and a newline)" });
+
+export const v1Error = z
+  .object({
+    error: z.string().openapi({ example: 'Failed to decode image' }),
+    code: z.string().openapi({ description: 'Stable, machine-readable', example: 'INVALID_IMAGE' }),
+  })
+  .openapi('Error');
+
+const point = z.object({ x: z.number(), y: z.number() });
+
+export const analyzeAnswer = z
+  .object({
+    faces: z.array(
+      z.object({
+        box: z.object({ x: z.number(), y: z.number(), width: z.number(), height: z.number() }),
+        score: z.number().openapi({ description: "The detector's confidence, 0..1" }),
+        presence: z.number().openapi({ description: "The landmark model's face presence, 0..1" }),
+        emotion: z.string().openapi({ example: 'happy' }),
+        emotions: z
+          .array(z.object({ label: z.string(), probability: z.number() }))
+          .openapi({ description: 'All 7 emotions, best first' }),
+        keypoints: z.array(point).openapi({ description: "The detector's 6 keypoints" }),
+        landmarks: z
+          .array(z.tuple([z.number(), z.number(), z.number()]))
+          .optional()
+          .openapi({ description: 'With `?landmarks=1`: 468 `[x, y, z]` points in image pixels' }),
+      }),
+    ),
+  })
+  .openapi('AnalyzeAnswer');
+
+export const healthAnswer = z
+  .object({
+    status: z.enum(['ok', 'loading', 'error']),
+    inFlight: z.number().int(),
+    maxQueue: z.number().int(),
+    error: z.string().optional(),
+  })
+  .openapi('Health', { example: { status: 'ok', inFlight: 0, maxQueue: 8 } });
+
+export const probeAnswer = z
+  .object({ status: z.enum(['live', 'ready', 'loading', 'draining', 'error']) })
+  .openapi('Probe', { example: { status: 'ready' } });
