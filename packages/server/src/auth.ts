@@ -36,7 +36,7 @@ export function matchKey(keys: readonly NamedKeyHash[], key: string): string | u
 export function requireKey(keys: readonly NamedKeyHash[]): MiddlewareHandler<ServerEnv> {
   return async (c, next) => {
     const key = presentedKey(c);
-    if (key === undefined) throw new UnauthorizedError('API key required: send "Authorization: Bearer <key>"');
+    if (key === undefined) throw new UnauthorizedError('API key required (Authorization: Bearer <key>, or X-API-Key)');
     const name = matchKey(keys, key);
     if (name === undefined) throw new UnauthorizedError('Invalid API key');
     c.set('keyName', name);

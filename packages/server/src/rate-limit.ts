@@ -33,12 +33,18 @@ export interface BucketStore {
   take(key: string, nowMs: number): TakeResult;
 }
 
-export function memoryBuckets({ perSecond, burst }: Pick<RateLimitSettings, 'perSecond' | 'burst'>): BucketStore {
+export function memoryBuckets({
+  perSecond,
+  burst,
+}: Pick<RateLimitSettings, 'perSecond' | 'burst'>): BucketStore & { readonly size: number } {
   const perMs = perSecond / 1000;
   const refillMs = burst / perMs;
   const buckets = new Map<string, { tokens: number; atMs: number }>();
   let sweptMs = 0;
   return {
+    get size() {
+      return buckets.size;
+    },
     take(key, nowMs) {
       // A bucket untouched for a whole refill is full, the same as no bucket: forget it, so
       // the map holds only the callers of the last refill period.

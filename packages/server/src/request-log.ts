@@ -13,9 +13,10 @@ import { clientAddress } from './client-address.js';
 import type { LogFormat, LogLevel } from './config.js';
 import type { ServerEnv } from './context.js';
 
-export function createLogger(format: LogFormat, level: LogLevel): Logger {
+/** `destination`: where JSON lines go (tests); default stdout. */
+export function createLogger(format: LogFormat, level: LogLevel, destination?: pino.DestinationStream): Logger {
   const options = { level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime };
-  if (format === 'json') return pino(options);
+  if (format === 'json') return destination ? pino(options, destination) : pino(options);
   // pino-pretty in this thread, not as a worker transport: it is for humans at a terminal.
   return pino(options, pretty({ colorize: process.stdout.isTTY, sync: true }));
 }
