@@ -24,6 +24,9 @@ export function createLogger(format: LogFormat, level: LogLevel, destination?: p
 export function logRequests(logger: Logger, trustProxy: number): MiddlewareHandler<ServerEnv> {
   return async (c, next) => {
     const start = performance.now();
+    const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
+    const socket = outgoing?.socket;
+    const writtenBefore = socket?.bytesWritten ?? 0;
     await next();
     const write = (bytesOut: number | undefined) =>
       logger.info(
@@ -42,13 +45,13 @@ export function logRequests(logger: Logger, trustProxy: number): MiddlewareHandl
         },
         'request',
       );
-    // On Node the answer's size is known once it is sent; under app.request() (tests) it is
-    // logged at once, with the size only when the answer declares it.
-    const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
-    if (outgoing) {
-      outgoing.once('close', () => write(Number(outgoing.getHeader('content-length')) || undefined));
+    // On Node the line is written once the answer is sent, with the bytes it took on the wire
+    // (status line and headers included; answers on one connection go one after another).
+    // Under app.request() (tests) there is no socket: it is written at once, without them.
+    if (outgoing && socket) {
+      outgoing.once('close', () => write(socket.bytesWritten - writtenBefore));
     } else {
-      write(Number(c.res.headers.get('content-length')) || undefined);
+      write(undefined);
     }
   };
 }
