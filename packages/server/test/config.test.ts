@@ -1,8 +1,16 @@
+import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 
 import { describe, expect, it } from 'vitest';
 
-import { inferenceThreads, libuvPoolSize, listenConfig, maxQueue } from '../src/config.js';
+import {
+  inferenceThreads,
+  libuvPoolSize,
+  listenConfig,
+  maxQueue,
+  parseKeysFile,
+  readSettings,
+} from '../src/config.js';
 
 describe('listenConfig', () => {
   it('defaults to 127.0.0.1:5000 and honours HOST and PORT', () => {
@@ -40,5 +48,78 @@ describe('INFERENCE_THREADS and MAX_QUEUE', () => {
     expect(libuvPoolSize({ UV_THREADPOOL_SIZE: '2' })).toBe(2);
     expect(libuvPoolSize({ UV_THREADPOOL_SIZE: '0' })).toBe(1);
     expect(libuvPoolSize({ UV_THREADPOOL_SIZE: '5000' })).toBe(1024);
+  });
+});
+
+describe('readSettings: every setting, checked once', () => {
+  it('defaults: everything new is off, the server behaves as before', () => {
+    const settings = readSettings({});
+    expect(settings).toMatchObject({
+      listen: { host: '127.0.0.1', port: 5000 },
+      apiKeys: [],
+      rateLimit: undefined,
+      trustProxy: 0,
+      metricsPort: undefined,
+      corsOrigins: '*',
+      logFormat: 'json',
+      logLevel: 'info',
+      logRequests: true,
+      shutdownDelayMs: 0,
+    });
+  });
+
+  it('reads rates with their period, and the burst (default: one period’s count)', () => {
+    expect(readSettings({ RATE_LIMIT: '600/min' }).rateLimit).toEqual({ perSecond: 10, burst: 600, text: '600/min' });
+    expect(readSettings({ RATE_LIMIT: '10/s', RATE_LIMIT_BURST: '3' }).rateLimit).toEqual({
+      perSecond: 10,
+      burst: 3,
+      text: '10/s',
+    });
+    expect(readSettings({ RATE_LIMIT: '7200/hour' }).rateLimit!.perSecond).toBe(2);
+  });
+
+  it('reads CORS origins, keys and the metrics port', () => {
+    expect(readSettings({ CORS_ORIGINS: 'https://a.example, http://localhost:3000' }).corsOrigins).toEqual([
+      'https://a.example',
+      'http://localhost:3000',
+    ]);
+    const keys = readSettings({ API_KEYS: 'k'.repeat(16) }).apiKeys;
+    expect(keys.map((key) => [key.name, key.sha256.toString('hex')])).toEqual([
+      ['key1', createHash('sha256').update('k'.repeat(16)).digest('hex')],
+    ]);
+    expect(readSettings({ METRICS_PORT: '9464' }).metricsPort).toBe(9464);
+  });
+
+  it.each([
+    [{ RATE_LIMIT: '10' }, /RATE_LIMIT must be a count per period such as 600\/min/],
+    [{ RATE_LIMIT: '10/fortnight' }, /RATE_LIMIT must be/],
+    [{ RATE_LIMIT_BURST: '5' }, /RATE_LIMIT_BURST needs RATE_LIMIT/],
+    [{ RATE_LIMIT: '1/s', RATE_LIMIT_BURST: '0' }, /RATE_LIMIT_BURST must be a whole number from 1/],
+    [{ API_KEYS: 'short' }, /API_KEYS must be comma-separated keys of at least 16 characters/],
+    [{ API_KEYS_FILE: '/nonexistent/keys' }, /API_KEYS_FILE: cannot read \/nonexistent\/keys: ENOENT/],
+    [{ METRICS_PORT: '0' }, /METRICS_PORT must be a whole number from 1 to 65535/],
+    [{ CORS_ORIGINS: 'example.com' }, /CORS_ORIGINS must be \* or comma-separated origins/],
+    [{ LOG_FORMAT: 'text' }, /LOG_FORMAT must be one of json, pretty, got "text"/],
+    [{ LOG_LEVEL: 'verbose' }, /LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent/],
+    [{ LOG_REQUESTS: 'no' }, /LOG_REQUESTS must be one of 1, 0/],
+    [{ TRUST_PROXY: 'yes' }, /TRUST_PROXY must be a whole number from 0 to 16/],
+    [{ SHUTDOWN_DELAY_MS: '-1' }, /SHUTDOWN_DELAY_MS must be a whole number/],
+  ])('rejects %o, naming the variable and what it accepts', (env, message) => {
+    expect(() => readSettings(env)).toThrow(message);
+  });
+
+  it('reports every bad variable at once', () => {
+    expect(() => readSettings({ PORT: 'x', LOG_LEVEL: 'loud' })).toThrow(/PORT must[\s\S]*\n {2}LOG_LEVEL must/);
+  });
+
+  it('API_KEYS_FILE: name:sha256 lines, comments and blank lines skipped, anything else refused', () => {
+    const hash = 'ab'.repeat(32);
+    expect(parseKeysFile(`# ours\n\nmobile:${hash}\nweb-2:${hash.toUpperCase()}\n`, 'f').map((k) => k.name)).toEqual([
+      'mobile',
+      'web-2',
+    ]);
+    expect(() => parseKeysFile(`mobile:${hash.slice(2)}`, 'f')).toThrow(/line 1: expected "name:sha256-hex"/);
+    expect(() => parseKeysFile('plain-text-key-0123456789', 'f')).toThrow(/line 1/);
+    expect(() => parseKeysFile('# nothing\n', 'f')).toThrow(/holds no key/);
   });
 });

@@ -1,0 +1,63 @@
+/**
+ * The docs page in a real browser (Debian's Chromium, driven by playwright-core): it renders
+ * the /predict operation, and loads nothing but from this server. Skipped, saying so, when
+ * Chromium is absent locally; in CI (CI=true) a missing Chromium fails, as the web client's
+ * browser test does.
+ */
+import { existsSync } from 'node:fs';
+
+import { chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { startServer, type RunningServer } from './spawn.js';
+
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const haveChromium = existsSync(chromiumPath);
+if (!haveChromium) {
+  const message = `docs browser test: no Chromium at ${chromiumPath} (apt-get install chromium, or set CHROMIUM_PATH)`;
+  if (process.env.CI) throw new Error(`${message}; CI must run it`);
+  console.warn(`${message}: SKIPPED`);
+}
+
+let server: RunningServer | undefined;
+beforeAll(async () => {
+  if (haveChromium) server = await startServer({ LOG_REQUESTS: '0' });
+});
+afterAll(() => {
+  server?.child.kill('SIGKILL');
+});
+
+describe.skipIf(!haveChromium)('GET /docs in Chromium', { timeout: 90_000 }, () => {
+  it('shows the /predict operation, loading nothing from elsewhere', async () => {
+    const browser = await chromium.launch({
+      executablePath: chromiumPath,
+      headless: true,
+      timeout: 30_000,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+    });
+    try {
+      const page = await browser.newPage();
+      const requested: string[] = [];
+      page.on('request', (request) => requested.push(request.url()));
+      const errors: string[] = [];
+      page.on('pageerror', (error) => errors.push(error.message));
+
+      await page.goto(`${server!.url}/docs`);
+      const predict = page.locator('.opblock-summary-path', { hasText: /^\/predict$/ });
+      await predict.waitFor({ timeout: 30_000 });
+      await predict.click();
+      // Expanded, the operation shows its request body and its answers, 401 and 429 among them.
+      await page.locator('.opblock-body .responses-table').first().waitFor({ timeout: 10_000 });
+      const body = await page.locator('.opblock.is-open').first().innerText();
+      expect(body).toMatch(/application\/json/);
+      expect(body).toMatch(/\b429\b/);
+
+      expect(errors).toEqual([]);
+      const elsewhere = requested.filter((url) => !url.startsWith(`${server!.url}/`) && !url.startsWith('data:'));
+      expect(elsewhere).toEqual([]);
+      expect(requested).toContain(`${server!.url}/openapi.json`);
+    } finally {
+      await browser.close();
+    }
+  });
+});
