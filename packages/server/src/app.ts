@@ -143,7 +143,8 @@ export function createApp(
   const loading = Promise.resolve(engine).then(
     (loaded) => {
       metrics.engineLoadSeconds.set((performance.now() - loadStart) / 1000);
-      return (ready = instrumented(loaded, metrics));
+      ready = instrumented(loaded, metrics);
+      return ready;
     },
     (error: unknown) => {
       loadError = error;
@@ -236,7 +237,8 @@ export function createApp(
     }
     const failure = toHttpFailure(error);
     if (failure.status === 500) {
-      if (options.logger) options.logger.error({ err: error, reqId: c.get('requestId') }, `${c.req.method} ${c.req.path} failed`);
+      if (options.logger)
+        options.logger.error({ err: error, reqId: c.get('requestId') }, `${c.req.method} ${c.req.path} failed`);
       else console.error(`${c.req.method} ${c.req.path} failed:`, error);
     }
     if (failure.code === 'SERVER_BUSY') metrics.busyRefusals.inc();
@@ -330,7 +332,8 @@ function instrumented(engine: ServerEngine, metrics: Metrics): ServerEngine {
 
 /** GET /metrics: the registry in Prometheus' text format. */
 export function metricsHandler(metrics: Metrics) {
-  return async (c: Context) => c.body(await metrics.registry.metrics(), 200, { 'Content-Type': metrics.registry.contentType });
+  return async (c: Context) =>
+    c.body(await metrics.registry.metrics(), 200, { 'Content-Type': metrics.registry.contentType });
 }
 
 /** The image of a /v1/analyze request: JSON like /predict, raw image bytes, or a form's `image`. */

@@ -122,7 +122,16 @@ export interface Settings {
   shutdownDelayMs: number;
 }
 
-const PERIOD_SECONDS: Record<string, number> = { s: 1, sec: 1, second: 1, m: 60, min: 60, minute: 60, h: 3600, hour: 3600 };
+const PERIOD_SECONDS: Record<string, number> = {
+  s: 1,
+  sec: 1,
+  second: 1,
+  m: 60,
+  min: 60,
+  minute: 60,
+  h: 3600,
+  hour: 3600,
+};
 
 /** "600/min", "10/s", "5000/hour" → requests per second. */
 export function parseRateLimit(text: string): number {
@@ -242,7 +251,9 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, readFile = re
     apiKeys,
     rateLimit,
     trustProxy: set('TRUST_PROXY') ? read(() => wholeNumber('TRUST_PROXY', env.TRUST_PROXY!, 0, 16), 0) : 0,
-    metricsPort: set('METRICS_PORT') ? read(() => wholeNumber('METRICS_PORT', env.METRICS_PORT!, 1, 65535), 0) : undefined,
+    metricsPort: set('METRICS_PORT')
+      ? read(() => wholeNumber('METRICS_PORT', env.METRICS_PORT!, 1, 65535), 0)
+      : undefined,
     corsOrigins: read(() => corsOrigins(env.CORS_ORIGINS || '*'), '*'),
     logFormat: read(() => oneOf('LOG_FORMAT', ['json', 'pretty'] as const, 'json'), 'json'),
     logLevel: read(() => oneOf('LOG_LEVEL', LOG_LEVELS, 'info'), 'info'),

@@ -71,7 +71,13 @@ export function toHttpFailure(error: unknown): HttpFailure {
     return { status: 503, code: error.code, message: error.message, retryAfter: error.retryAfter };
   }
   if (error instanceof RateLimitedError) {
-    return { status: 429, code: error.code, message: error.message, retryAfter: error.retryAfter, headers: error.headers };
+    return {
+      status: 429,
+      code: error.code,
+      message: error.message,
+      retryAfter: error.retryAfter,
+      headers: error.headers,
+    };
   }
   if (error instanceof UnauthorizedError) {
     // RFC 6750: the scheme the client should use, and why it was refused.

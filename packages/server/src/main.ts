@@ -40,7 +40,10 @@ if (poolThreads !== threads) {
   );
 }
 const queue = settings.maxQueue ?? DEFAULT_QUEUE_PER_THREAD * poolThreads;
-log.info({ settings: { ...describeSettings(settings), maxQueue: queue, poolThreads } }, 'emotion server: configuration');
+log.info(
+  { settings: { ...describeSettings(settings), maxQueue: queue, poolThreads } },
+  'emotion server: configuration',
+);
 
 // One ONNX Runtime thread per inference: requests already run in parallel on the pool's
 // threads, and pool threads × ORT threads must not exceed the cores.
@@ -67,7 +70,9 @@ const app = createApp(engine, {
   draining: () => draining,
 });
 const server = serve({ fetch: app.fetch, hostname: host, port }, (info) => {
-  log.info(`emotion server listening on http://${host}:${info.port} (inference threads: ${poolThreads}, queue: ${queue})`);
+  log.info(
+    `emotion server listening on http://${host}:${info.port} (inference threads: ${poolThreads}, queue: ${queue})`,
+  );
 }) as Server;
 
 // Ops often keep metrics off the public listener: then they get one of their own.

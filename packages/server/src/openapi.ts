@@ -34,7 +34,10 @@ export interface DocsOptions {
 const SEED_ERRORS = {
   400: ['A missing, null or empty image, bad base64, an undecodable image, a body that is no JSON object', NO_IMAGE],
   401: ['API keys are on and the request has none, or a wrong one (`WWW-Authenticate: Bearer`)', 'Invalid API key'],
-  413: ['The body is over MAX_BODY_MB, or the image over the pixel limit', 'Request body too large: the limit is 26214400 bytes'],
+  413: [
+    'The body is over MAX_BODY_MB, or the image over the pixel limit',
+    'Request body too large: the limit is 26214400 bytes',
+  ],
   415: ['A Content-Type other than application/json', 'Content-Type must be application/json'],
   429: ['Over the rate limit (RATE_LIMIT): see `Retry-After` and the `RateLimit-*` headers', 'Too many requests'],
   500: ['An internal fault (logged; no stack trace is sent)', 'Internal server error'],
@@ -57,7 +60,10 @@ function errorResponses(flavour: 'seed' | 'v1') {
       const code = V1_CODES[Number(status) as keyof typeof SEED_ERRORS];
       const example =
         flavour === 'seed' ? { error: message } : { error: status === '400' ? INVALID_BASE64 : message, code };
-      return [status, { description, content: { 'application/json': { schema: flavour === 'seed' ? seedError : v1Error, example } } }];
+      return [
+        status,
+        { description, content: { 'application/json': { schema: flavour === 'seed' ? seedError : v1Error, example } } },
+      ];
     }),
   );
 }
@@ -88,17 +94,21 @@ export function registerDocs(app: OpenAPIHono<ServerEnv>, options: DocsOptions):
       path: '/predict',
       tags: ['seed'],
       summary: 'HAPPY or SAD for the largest face (the seed service’s contract, byte for byte)',
-      description:
-        'Answers as Flask did: compact JSON and a newline. Bodies other than JSON are refused with 415.',
+      description: 'Answers as Flask did: compact JSON and a newline. Bodies other than JSON are refused with 415.',
       security,
       request: { body: { required: true, content: { 'application/json': { schema: jsonBody } } } },
       responses: {
         200: {
           description: 'The emotion of the largest face, or "No face detected"',
-          content: { 'application/json': { schema: predictAnswer, examples: {
-            happy: { value: { emotion: 'HAPPY' } },
-            noFace: { value: { emotion: 'No face detected' } },
-          } } },
+          content: {
+            'application/json': {
+              schema: predictAnswer,
+              examples: {
+                happy: { value: { emotion: 'HAPPY' } },
+                noFace: { value: { emotion: 'No face detected' } },
+              },
+            },
+          },
         },
         ...errorResponses('seed'),
       },
@@ -123,14 +133,26 @@ export function registerDocs(app: OpenAPIHono<ServerEnv>, options: DocsOptions):
       responses: {
         200: {
           description: 'The faces found, best first (an empty list when none)',
-          content: { 'application/json': { schema: analyzeAnswer, example: { faces: [{
-            box: { x: 52.1, y: 61.3, width: 118.4, height: 118.4 },
-            score: 0.93,
-            presence: 0.99,
-            emotion: 'happy',
-            emotions: [{ label: 'happy', probability: 0.91 }, { label: 'neutral', probability: 0.05 }],
-            keypoints: [{ x: 88.2, y: 97.5 }],
-          }] } } },
+          content: {
+            'application/json': {
+              schema: analyzeAnswer,
+              example: {
+                faces: [
+                  {
+                    box: { x: 52.1, y: 61.3, width: 118.4, height: 118.4 },
+                    score: 0.93,
+                    presence: 0.99,
+                    emotion: 'happy',
+                    emotions: [
+                      { label: 'happy', probability: 0.91 },
+                      { label: 'neutral', probability: 0.05 },
+                    ],
+                    keypoints: [{ x: 88.2, y: 97.5 }],
+                  },
+                ],
+              },
+            },
+          },
         },
         ...errorResponses('v1'),
       },
@@ -167,7 +189,9 @@ export function registerDocs(app: OpenAPIHono<ServerEnv>, options: DocsOptions):
       path: '/openapi.json',
       tags: ['docs'],
       summary: 'This document',
-      responses: { 200: { description: 'OpenAPI 3.1', content: { 'application/json': { schema: z.object({}).passthrough() } } } },
+      responses: {
+        200: { description: 'OpenAPI 3.1', content: { 'application/json': { schema: z.object({}).passthrough() } } },
+      },
     }),
     createRoute({
       method: 'get',
@@ -186,7 +210,15 @@ export function registerDocs(app: OpenAPIHono<ServerEnv>, options: DocsOptions):
         summary: 'Prometheus metrics (text format 0.0.4); needs a key when keys are on',
         security,
         responses: {
-          200: { description: 'The metrics', content: { 'text/plain': { schema: z.string(), example: 'emotion_http_requests_total{method="POST",route="/predict",status="200"} 3' } } },
+          200: {
+            description: 'The metrics',
+            content: {
+              'text/plain': {
+                schema: z.string(),
+                example: 'emotion_http_requests_total{method="POST",route="/predict",status="200"} 3',
+              },
+            },
+          },
           401: json(v1Error, 'API keys are on and the request has none, or a wrong one'),
         },
       }),
@@ -205,7 +237,10 @@ export function registerDocs(app: OpenAPIHono<ServerEnv>, options: DocsOptions):
       },
     });
   let cached: ReturnType<typeof document> | undefined;
-  app.get('/openapi.json', (c) => c.json((cached ??= document())));
+  app.get('/openapi.json', (c) => {
+    cached ??= document();
+    return c.json(cached);
+  });
 
   app.get('/docs', (c) => c.html(DOCS_PAGE));
   app.get('/docs/init.js', (c) => c.body(DOCS_INIT, 200, { 'Content-Type': 'text/javascript; charset=utf-8' }));

@@ -3,14 +3,7 @@ import { availableParallelism } from 'node:os';
 
 import { describe, expect, it } from 'vitest';
 
-import {
-  inferenceThreads,
-  libuvPoolSize,
-  listenConfig,
-  maxQueue,
-  parseKeysFile,
-  readSettings,
-} from '../src/config.js';
+import { inferenceThreads, libuvPoolSize, listenConfig, maxQueue, parseKeysFile, readSettings } from '../src/config.js';
 
 describe('listenConfig', () => {
   it('defaults to 127.0.0.1:5000 and honours HOST and PORT', () => {

@@ -33,7 +33,13 @@ describe.skipIf(!haveChromium)('GET /docs in Chromium', { timeout: 90_000 }, () 
       executablePath: chromiumPath,
       headless: true,
       timeout: 30_000,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+      ],
     });
     try {
       const page = await browser.newPage();
@@ -48,7 +54,7 @@ describe.skipIf(!haveChromium)('GET /docs in Chromium', { timeout: 90_000 }, () 
       await predict.click();
       // Expanded, the operation shows its request body and its answers, 401 and 429 among them.
       await page.locator('.opblock-body .responses-table').first().waitFor({ timeout: 10_000 });
-      const body = await page.locator('.opblock.is-open').first().innerText();
+      const body = await page.locator('.opblock.is-open').first().textContent();
       expect(body).toMatch(/application\/json/);
       expect(body).toMatch(/\b429\b/);
 

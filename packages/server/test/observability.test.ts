@@ -71,8 +71,14 @@ describe('GET /metrics', () => {
     let open!: () => void;
     const gate = new Promise<void>((resolve) => (open = resolve));
     const gated: ServerEngine = {
-      analyze: async (...args) => (await gate, engine.analyze(...args)),
-      predictSeed: async (...args) => (await gate, engine.predictSeed(...args)),
+      analyze: async (...args) => {
+        await gate;
+        return engine.analyze(...args);
+      },
+      predictSeed: async (...args) => {
+        await gate;
+        return engine.predictSeed(...args);
+      },
     };
     const key = 'metrics-test-key-0123456789';
     const { apiKeys } = (await import('../src/config.js')).readSettings({ API_KEYS: key });
@@ -148,7 +154,11 @@ describe('request logs', () => {
     });
     expect(answer.headers.get('x-request-id')).toBe('trace-42_a');
     const answerBytes = (await answer.arrayBuffer()).byteLength;
-    const refused = await fetch(`${url}/predict`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: 'hi' });
+    const refused = await fetch(`${url}/predict`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/plain' },
+      body: 'hi',
+    });
     const generated = refused.headers.get('x-request-id');
     expect(generated).toMatch(/^[0-9a-f-]{36}$/);
 

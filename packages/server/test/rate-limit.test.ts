@@ -99,8 +99,8 @@ describe('rate limits', () => {
   });
 
   it('X-Forwarded-For counts only when TRUST_PROXY says how many proxies add to it', async () => {
-    const spoofed = (app: ReturnType<typeof createApp>, i: number) =>
-      cheap(app, '10.0.0.2', { 'X-Forwarded-For': `203.0.113.${i}` }).then((r) => r.status);
+    const spoofed = async (app: ReturnType<typeof createApp>, i: number) =>
+      (await cheap(app, '10.0.0.2', { 'X-Forwarded-For': `203.0.113.${i}` })).status;
     const direct = createApp(engine, { webRoot: null, rateLimit: limit });
     const seen = [];
     for (let i = 0; i < 4; i++) seen.push(await spoofed(direct, i));

@@ -6,6 +6,7 @@
  */
 import './style.css';
 
+import { fetchWithKey } from './api-key.js';
 import { describeCameraError, fitWidth, labelText, mirrorBox, type AnalyzedFace } from './geometry.js';
 
 /** Frames sent to the server are at most this wide. */
@@ -41,7 +42,7 @@ interface AnalyzeAnswer {
 }
 
 async function analyze(image: Blob): Promise<AnalyzeAnswer> {
-  const response = await fetch('/v1/analyze', {
+  const response = await fetchWithKey('/v1/analyze', {
     method: 'POST',
     headers: { 'Content-Type': image.type || 'image/jpeg' },
     body: image,
