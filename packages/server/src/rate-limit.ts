@@ -88,7 +88,8 @@ export function rateLimit(
       options.onRefused?.();
       throw new RateLimitedError(result.retryAfterSeconds, headers);
     }
-    await next();
+    // Set before the answer exists: Hono copies the whole Response to add a header afterwards.
     for (const [name, value] of Object.entries(headers)) c.header(name, value);
+    await next();
   };
 }
