@@ -61,7 +61,9 @@ async function buildApp(config) {
 
 async function serve(config) {
   const { app, listen } = await buildApp(config);
-  const server = listen({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info) => console.log(`PORT ${info.port}`));
+  const server = listen({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info) =>
+    console.log(`PORT ${info.port}`),
+  );
   process.on('disconnect', () => server.close());
 }
 
@@ -133,7 +135,15 @@ async function cpuPerRequest(apps, batches = 15, size = 2000) {
       if (batch >= 0) samples[config].push((used.user + used.system) / size);
     }
   }
-  return Object.fromEntries(CONFIGS.map((c) => [c, quantile([...samples[c]].sort((a, b) => a - b), 0.5)]));
+  return Object.fromEntries(
+    CONFIGS.map((c) => [
+      c,
+      quantile(
+        [...samples[c]].sort((a, b) => a - b),
+        0.5,
+      ),
+    ]),
+  );
 }
 
 async function main() {
@@ -165,7 +175,10 @@ async function main() {
   for (const { child } of Object.values(servers)) child.kill();
 
   const base = results.minimal;
-  const baseP50 = quantile([...base.latencies].sort((a, b) => a - b), 0.5);
+  const baseP50 = quantile(
+    [...base.latencies].sort((a, b) => a - b),
+    0.5,
+  );
   console.log('| configuration | requests | p50 ms | p90 ms | p99 ms | req/s | p50 − minimal | time/req − minimal |');
   console.log('|---|---|---|---|---|---|---|---|');
   for (const config of CONFIGS) {

@@ -1,0 +1,101 @@
+/**
+ * The page against a server with API keys on (API_KEYS), in Chromium: the first 401 asks for a
+ * key, a wrong one is asked again, the right one is kept for the tab's life only. Skipped,
+ * saying so, when Chromium is absent locally; a failure in CI, like e2e.test.ts.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const serverMain = join(repoRoot, 'packages/server/dist/start.cjs');
+const sharedDir = process.env.EMOTION_SHARED_DIR ?? resolve(repoRoot, '../shared');
+const HAPPY_FACE = join(sharedDir, 'datasets/faces-224/happy/img_161012313.jpg');
+const KEY = 'page-test-key-6c1f0e9a4b2d7358';
+
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const haveChromium = existsSync(chromiumPath);
+if (!haveChromium) {
+  const message = `API key browser test: no Chromium at ${chromiumPath} (apt-get install chromium, or set CHROMIUM_PATH)`;
+  if (process.env.CI) throw new Error(`${message}; CI must run it`);
+  console.warn(`${message}: SKIPPED`);
+}
+
+let server: ChildProcess | undefined;
+let browser: Browser | undefined;
+let baseUrl = '';
+
+beforeAll(async () => {
+  if (!haveChromium) return;
+  if (!existsSync(serverMain)) throw new Error(`${serverMain} is missing: run "pnpm build" first`);
+  server = spawn(process.execPath, [serverMain], {
+    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_REQUESTS: '0', API_KEYS: KEY },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  server.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  server.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const deadline = Date.now() + 30_000;
+  while (!baseUrl || !(await fetch(`${baseUrl}/health`).catch(() => null))?.ok) {
+    if (Date.now() > deadline || server.exitCode !== null) throw new Error(`the server did not start:\n${output}`);
+    const port = /listening on http:\/\/[^:]+:(\d+)/.exec(output)?.[1];
+    if (port) baseUrl = `http://127.0.0.1:${port}`;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    timeout: 30_000,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+    ],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  server?.kill('SIGKILL');
+});
+
+describe.skipIf(!haveChromium)('the page with API keys on', { timeout: 90_000 }, () => {
+  it('asks for a key on 401, asks again after a wrong one, keeps the right one in memory only', async () => {
+    const page = await browser!.newPage();
+    page.setDefaultTimeout(30_000);
+    const asked: string[] = [];
+    const answers = ['not-the-key-000000000000', KEY];
+    page.on('dialog', (dialog) => {
+      asked.push(dialog.message());
+      void dialog.accept(answers.shift() ?? '');
+    });
+    await page.goto(baseUrl);
+
+    await page.setInputFiles('#upload', HAPPY_FACE);
+    await page.locator('#faces li', { hasText: 'HAPPY' }).waitFor();
+    expect(asked).toHaveLength(2);
+    expect(asked[0]).toMatch(/needs an API key/);
+    expect(asked[1]).toMatch(/refused that API key/);
+
+    // The next photo goes with the key already given, and nothing was stored.
+    await page.evaluate(() => document.getElementById('faces')?.replaceChildren());
+    await page.setInputFiles('#upload', HAPPY_FACE);
+    await page.locator('#faces li', { hasText: 'HAPPY' }).waitFor();
+    expect(asked).toHaveLength(2);
+    expect(await page.evaluate(() => localStorage.length + sessionStorage.length)).toBe(0);
+    expect(await page.evaluate(() => document.cookie)).toBe('');
+
+    // A reload forgets it: the page asks again, and without a key it says what the server said.
+    await page.reload();
+    await page.setInputFiles('#upload', HAPPY_FACE);
+    await page.waitForFunction(() => document.getElementById('status')?.dataset.kind === 'error');
+    expect(asked).toHaveLength(3);
+    expect(await page.locator('#status').textContent()).toMatch(/API key required/);
+  });
+});
