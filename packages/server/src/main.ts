@@ -1,7 +1,9 @@
 /**
- * The server: listen on HOST:PORT (default 127.0.0.1:5000) at once, load the engine
- * meanwhile (/health says 503 "loading" until it is ready, and requests wait for it), and on
- * SIGTERM or SIGINT stop accepting connections, let in-flight requests finish, then exit.
+ * The server: read every setting once (config.ts; a bad one stops it here, naming the
+ * variable), listen on HOST:PORT (default 127.0.0.1:5000) at once, load the engine meanwhile
+ * (/health says 503 "loading" until it is ready, and requests wait for it), and on SIGTERM or
+ * SIGINT turn /health/ready to 503, wait SHUTDOWN_DELAY_MS (default 0), stop accepting
+ * connections, let in-flight requests finish, then exit.
  *
  * Run it through start.cjs (`pnpm start`), which sizes libuv's thread pool to
  * INFERENCE_THREADS first; run directly, the pool is whatever UV_THREADPOOL_SIZE says (4 when
