@@ -30,7 +30,11 @@ describe('CORS_ORIGINS', () => {
   const preflight = (app: ReturnType<typeof createApp>, origin: string) =>
     app.request('/v1/analyze', {
       method: 'OPTIONS',
-      headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'x-api-key' },
+      headers: {
+        Origin: origin,
+        'Access-Control-Request-Method': 'POST',
+        'Access-Control-Request-Headers': 'x-api-key',
+      },
     });
 
   it('default *: any origin, and the answers expose Retry-After, X-Request-Id and the RateLimit headers', async () => {
