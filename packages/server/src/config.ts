@@ -221,13 +221,20 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, readFile = re
   };
 
   const threads = read(() => inferenceThreads(env), 1);
-  const apiKeys = read(
-    () => [
+  const apiKeys = read(() => {
+    const keys = [
       ...(set('API_KEYS') ? quickStartKeys(env.API_KEYS!) : []),
       ...(set('API_KEYS_FILE') ? parseKeysFile(readFile(env.API_KEYS_FILE!), env.API_KEYS_FILE!) : []),
-    ],
-    [],
-  );
+    ];
+    // A name is what logs and rate limits know a key by: two keys must not share one.
+    const seen = new Set<string>();
+    for (const { name } of keys) {
+      if (seen.has(name))
+        throw new Error(`API_KEYS_FILE: the name "${name}" is used twice (API_KEYS names its keys key1, key2, …)`);
+      seen.add(name);
+    }
+    return keys;
+  }, []);
   const rateLimit = read((): RateLimitSettings | undefined => {
     if (!set('RATE_LIMIT') || env.RATE_LIMIT === 'off') {
       if (set('RATE_LIMIT_BURST')) throw new Error('RATE_LIMIT_BURST needs RATE_LIMIT');

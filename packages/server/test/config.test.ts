@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import { availableParallelism } from 'node:os';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
@@ -99,6 +101,14 @@ describe('readSettings: every setting, checked once', () => {
     [{ SHUTDOWN_DELAY_MS: '-1' }, /SHUTDOWN_DELAY_MS must be a whole number/],
   ])('rejects %o, naming the variable and what it accepts', (env, message) => {
     expect(() => readSettings(env)).toThrow(message);
+  });
+
+  it('refuses two keys of the same name: logs and rate limits tell keys apart by name', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'emotion-keys-'));
+    writeFileSync(join(dir, 'keys'), `key1:${'ab'.repeat(32)}\n`);
+    expect(() => readSettings({ API_KEYS: 'k'.repeat(16), API_KEYS_FILE: join(dir, 'keys') })).toThrow(
+      /the name "key1" is used twice/,
+    );
   });
 
   it('reports every bad variable at once', () => {
