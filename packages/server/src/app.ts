@@ -33,7 +33,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Logger } from 'pino';
 
 import { createAdmission } from './admission.js';
-import { requireKey } from './auth.js';
+import { identifyKey, refuseWithoutKey, requireKey } from './auth.js';
 import { clientAddress } from './client-address.js';
 import { DEFAULT_QUEUE_PER_THREAD, type NamedKeyHash, type RateLimitSettings } from './config.js';
 import type { ServerEnv } from './context.js';
@@ -204,19 +204,20 @@ export function createApp(
     origin: options.corsOrigins ?? '*',
     exposeHeaders: ['Retry-After', 'X-Request-Id', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'],
   });
-  // Refusals come before the body is read, like `shed`: a key check, then the caller's bucket.
-  // CORS goes first so a browser's preflight (which carries no key) is answered.
+  // Refusals come before the body is read, like `shed`: the caller's bucket (its key's, or
+  // its address's when it has no right key), then the key check. CORS goes first so a
+  // browser's preflight (which carries no key) is answered.
   const apiGuards: MiddlewareHandler<ServerEnv>[] = [apiCors];
-  if (keys.length > 0) apiGuards.push(requireKey(keys));
+  if (keys.length > 0) apiGuards.push(identifyKey(keys));
   if (options.rateLimit) {
-    const limited = options.rateLimit;
     apiGuards.push(
-      rateLimit(limited, (c) => c.get('keyName') ?? clientAddress(c, trustProxy), {
+      rateLimit(options.rateLimit, (c) => c.get('keyName') ?? clientAddress(c, trustProxy), {
         store: options.rateLimitStore,
         onRefused: () => metrics.rateLimitRefusals.inc(),
       }),
     );
   }
+  if (keys.length > 0) apiGuards.push(refuseWithoutKey);
   for (const path of ['/predict', '/v1/*']) app.use(path, ...apiGuards);
   app.use('/health', cors());
 

@@ -32,14 +32,40 @@ export function matchKey(keys: readonly NamedKeyHash[], key: string): string | u
   return name;
 }
 
+/** Which stored key a request presents, or why it presents none. */
+function checkKey(keys: readonly NamedKeyHash[], c: Context): { name: string } | { refusal: string } {
+  const key = presentedKey(c);
+  if (key === undefined) return { refusal: 'API key required (Authorization: Bearer <key>, or X-API-Key)' };
+  const name = matchKey(keys, key);
+  return name === undefined ? { refusal: 'Invalid API key' } : { name };
+}
+
 /** Refuses a request without a right key (401, answered before its body is read). */
 export function requireKey(keys: readonly NamedKeyHash[]): MiddlewareHandler<ServerEnv> {
   return async (c, next) => {
-    const key = presentedKey(c);
-    if (key === undefined) throw new UnauthorizedError('API key required (Authorization: Bearer <key>, or X-API-Key)');
-    const name = matchKey(keys, key);
-    if (name === undefined) throw new UnauthorizedError('Invalid API key');
-    c.set('keyName', name);
+    const checked = checkKey(keys, c);
+    if ('refusal' in checked) throw new UnauthorizedError(checked.refusal);
+    c.set('keyName', checked.name);
     await next();
   };
 }
+
+/**
+ * The same check in two steps, so a rate limit can sit between them: `identifyKey` notes the
+ * key's name, or why there is none, and `refuseWithoutKey` refuses then. Requests without a
+ * right key are thereby limited per address, so a flood of them is refused with 429 too.
+ */
+export function identifyKey(keys: readonly NamedKeyHash[]): MiddlewareHandler<ServerEnv> {
+  return async (c, next) => {
+    const checked = checkKey(keys, c);
+    if ('refusal' in checked) c.set('keyRefusal', checked.refusal);
+    else c.set('keyName', checked.name);
+    await next();
+  };
+}
+
+export const refuseWithoutKey: MiddlewareHandler<ServerEnv> = async (c, next) => {
+  const refusal = c.get('keyRefusal');
+  if (refusal !== undefined) throw new UnauthorizedError(refusal);
+  await next();
+};

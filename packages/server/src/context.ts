@@ -5,6 +5,8 @@ export interface ServerEnv {
     requestId: string;
     /** The name of the API key that was accepted (never the key). */
     keyName: string | undefined;
+    /** Why the request has no accepted key, when keys are on (auth.ts). */
+    keyRefusal: string | undefined;
     /** Faces the request's inference found, for the request log. */
     faces: number | undefined;
   };

@@ -128,6 +128,18 @@ describe('rate limits', () => {
     expect(await as('second-key-0123456789')).toBe(400);
   });
 
+  it('with keys on, requests without a right key are limited per address: a flood of them gets 429', async () => {
+    const keys = readSettings({ API_KEYS: 'first-key-0123456789' }).apiKeys;
+    const app = createApp(engine, { webRoot: null, rateLimit: limit, apiKeys: keys });
+    const seen = [];
+    for (const key of ['wrong-1', 'wrong-2', '', 'wrong-3']) {
+      seen.push((await cheap(app, '192.0.2.66', key ? { 'X-API-Key': key } : {})).status);
+    }
+    expect(seen).toEqual([401, 401, 401, 429]);
+    // The right key has a bucket of its own, from the same address.
+    expect((await cheap(app, '192.0.2.66', { 'X-API-Key': 'first-key-0123456789' })).status).toBe(400);
+  });
+
   it('forgets buckets that have refilled, so idle callers cost no memory', () => {
     const buckets = memoryBuckets({ perSecond: 1, burst: 2 });
     expect(buckets.take('a', 0).allowed).toBe(true);
