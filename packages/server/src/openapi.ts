@@ -31,39 +31,51 @@ export interface DocsOptions {
   metrics: boolean;
 }
 
-const SEED_ERRORS = {
-  400: ['A missing, null or empty image, bad base64, an undecodable image, a body that is no JSON object', NO_IMAGE],
-  401: ['API keys are on and the request has none, or a wrong one (`WWW-Authenticate: Bearer`)', 'Invalid API key'],
-  413: [
-    'The body is over MAX_BODY_MB, or the image over the pixel limit',
-    'Request body too large: the limit is 26214400 bytes',
-  ],
-  415: ['A Content-Type other than application/json', 'Content-Type must be application/json'],
-  429: ['Over the rate limit (RATE_LIMIT): see `Retry-After` and the `RateLimit-*` headers', 'Too many requests'],
-  500: ['An internal fault (logged; no stack trace is sent)', 'Internal server error'],
-  503: ['The admission queue is full (`Retry-After: 1`), or the engine failed to load', SERVER_BUSY],
+/** Every error an API route may answer: when, and an example in each flavour. */
+const ERRORS = {
+  400: {
+    description: 'A missing, null or empty image, bad base64, an undecodable image, a body that is no JSON object',
+    seed: NO_IMAGE,
+    v1: [INVALID_BASE64, 'INVALID_BASE64'],
+  },
+  401: {
+    description: 'API keys are on and the request has none, or a wrong one (`WWW-Authenticate: Bearer`)',
+    seed: 'Invalid API key',
+    v1: ['Invalid API key', 'UNAUTHORIZED'],
+  },
+  413: {
+    description: 'The body is over MAX_BODY_MB, or the image over the pixel limit',
+    seed: 'Request body too large: the limit is 26214400 bytes',
+    v1: ['Request body too large: the limit is 26214400 bytes', 'PAYLOAD_TOO_LARGE'],
+  },
+  415: {
+    description: 'A Content-Type the route does not take (/predict: JSON; /v1/analyze: JSON, image/*, multipart)',
+    seed: 'Content-Type must be application/json',
+    v1: ['Content-Type must be application/json, image/* or multipart/form-data', 'UNSUPPORTED_MEDIA_TYPE'],
+  },
+  429: {
+    description: 'Over the rate limit (RATE_LIMIT): see `Retry-After` and the `RateLimit-*` headers',
+    seed: 'Too many requests',
+    v1: ['Too many requests', 'RATE_LIMITED'],
+  },
+  500: {
+    description: 'An internal fault (logged; no stack trace is sent)',
+    seed: 'Internal server error',
+    v1: ['Internal server error', 'INTERNAL'],
+  },
+  503: {
+    description: 'The admission queue is full (`Retry-After: 1`), or the engine failed to load',
+    seed: SERVER_BUSY,
+    v1: [SERVER_BUSY, 'SERVER_BUSY'],
+  },
 } as const;
-
-const V1_CODES: Record<keyof typeof SEED_ERRORS, string> = {
-  400: 'INVALID_BASE64',
-  401: 'UNAUTHORIZED',
-  413: 'PAYLOAD_TOO_LARGE',
-  415: 'UNSUPPORTED_MEDIA_TYPE',
-  429: 'RATE_LIMITED',
-  500: 'INTERNAL',
-  503: 'SERVER_BUSY',
-};
 
 function errorResponses(flavour: 'seed' | 'v1') {
   return Object.fromEntries(
-    Object.entries(SEED_ERRORS).map(([status, [description, message]]) => {
-      const code = V1_CODES[Number(status) as keyof typeof SEED_ERRORS];
-      const example =
-        flavour === 'seed' ? { error: message } : { error: status === '400' ? INVALID_BASE64 : message, code };
-      return [
-        status,
-        { description, content: { 'application/json': { schema: flavour === 'seed' ? seedError : v1Error, example } } },
-      ];
+    Object.entries(ERRORS).map(([status, { description, seed, v1 }]) => {
+      const [schema, example] =
+        flavour === 'seed' ? [seedError, { error: seed }] : [v1Error, { error: v1[0], code: v1[1] }];
+      return [status, { description, content: { 'application/json': { schema, example } } }];
     }),
   );
 }
