@@ -33,10 +33,13 @@ export interface BucketStore {
   take(key: string, nowMs: number): TakeResult;
 }
 
-export function memoryBuckets({
-  perSecond,
-  burst,
-}: Pick<RateLimitSettings, 'perSecond' | 'burst'>): BucketStore & { readonly size: number } {
+/** Callers tracked at most; past it the longest-tracked is forgotten (and starts over full). */
+export const MAX_BUCKETS = 100_000;
+
+export function memoryBuckets(
+  { perSecond, burst }: Pick<RateLimitSettings, 'perSecond' | 'burst'>,
+  maxBuckets = MAX_BUCKETS,
+): BucketStore & { readonly size: number } {
   const perMs = perSecond / 1000;
   const refillMs = burst / perMs;
   const buckets = new Map<string, { tokens: number; atMs: number }>();
@@ -54,6 +57,9 @@ export function memoryBuckets({
       }
       let bucket = buckets.get(key);
       if (!bucket) {
+        // Many addresses within one refill period (a spread-out flood) must not grow the map
+        // without bound: a Map iterates in insertion order, so its first key is the oldest.
+        if (buckets.size >= maxBuckets) buckets.delete(buckets.keys().next().value as string);
         bucket = { tokens: burst, atMs: nowMs };
         buckets.set(key, bucket);
       }

@@ -152,4 +152,12 @@ describe('rate limits', () => {
     expect(buckets.take('a', 2000).remaining).toBe(1);
     expect(buckets.size).toBe(2);
   });
+
+  it('tracks at most maxBuckets callers, forgetting the oldest', () => {
+    const buckets = memoryBuckets({ perSecond: 1, burst: 1 }, 3);
+    for (const caller of ['a', 'b', 'c', 'd']) expect(buckets.take(caller, 0).allowed).toBe(true);
+    expect(buckets.size).toBe(3);
+    expect(buckets.take('d', 0).allowed).toBe(false); // still tracked
+    expect(buckets.take('a', 0).allowed).toBe(true); // forgotten, so full again
+  });
 });
