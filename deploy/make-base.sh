@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Makes the image's base offline, from Debian's packages (no image registry needed):
+# localhost/bookworm-min, Debian 12 minbase plus tini and libstdc++ (Node.js needs it).
+# Needs root and `apt-get install mmdebstrap podman runc`. Build with
+# `--build-arg BASE=localhost/bookworm-min`.
+set -euo pipefail
+tag=${1:-localhost/bookworm-min}
+podman=(podman --runtime runc --cgroup-manager cgroupfs)
+if "${podman[@]}" image exists "$tag"; then
+  echo "make-base: $tag exists"
+  exit 0
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+mmdebstrap --quiet --variant=minbase --include=tini,libstdc++6 bookworm "$tmp/base.tar"
+"${podman[@]}" import --quiet "$tmp/base.tar" "$tag" >/dev/null
+echo "make-base: $tag made"
