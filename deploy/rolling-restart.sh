@@ -83,6 +83,7 @@ stats=$(curl -s "127.0.0.1:$STATS_PORT/stats;csv")
 # HAProxy's CSV: wretr (col 16) and wredis (col 17) on the backend, hrsp_5xx (col 44) on the frontend.
 retries=$(awk -F, '$1=="replicas" && $2=="BACKEND" {print $16 "+" $17}' <<<"$stats")
 lb5xx=$(awk -F, '$1=="api" && $2=="FRONTEND" {print $44}' <<<"$stats")
+# shellcheck disable=SC2016 # JavaScript's template literals, not shell expansions
 node -e '
   const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
   const bad = r.errors + r.timeouts + r.non2xx + r.mismatches;

@@ -37,5 +37,5 @@ cp -r packages/web/dist "$out/app/web"
 tarball=$(npm pack --silent "node-linux-$arch@$NODE_VERSION" --pack-destination "$out")
 tar -xzf "$out/$tarball" -C "$out" package/bin/node
 mv "$out/package/bin/node" "$out/node"
-rm -rf "$out/package" "$out/$tarball"
+rm -rf "${out:?}/package" "${out:?}/$tarball"
 echo "stage-image: $(du -sh "$out" | cut -f1) in $out (node $("$out/node" --version), $arch)"

@@ -49,7 +49,7 @@ done
 echo "test-image: /predict answers HAPPY and SAD on the two faces"
 
 uids=$("${podman[@]}" exec "$name" sh -c 'grep -h "^Uid:" /proc/[0-9]*/status' | awk '{print $2}' | sort -u)
-[ -n "$uids" ] && ! grep -qx 0 <<<"$uids" || fail "a process runs as root (uids: $uids)"
+if [ -z "$uids" ] || grep -qx 0 <<<"$uids"; then fail "a process runs as root (uids: $uids)"; fi
 for dir in / /app /tmp /home; do
   if "${podman[@]}" exec "$name" sh -c "echo x > $dir/.write-test" 2>/dev/null; then fail "$dir is writable"; fi
 done

@@ -28,4 +28,4 @@ if "$helm" template emotion "$chart" --set terminationGracePeriodSeconds=12 >/de
   exit 1
 fi
 (cd deploy/validate && RENDERED="$rendered" go test -count=1 ./...)
-echo "validate-chart: passed in $((SECONDS - started)) s ($(ls "$rendered" | wc -l) renderings)"
+echo "validate-chart: passed in $((SECONDS - started)) s ($(find "$rendered" -name "*.yaml" | wc -l) renderings)"
