@@ -19,6 +19,12 @@ podman=(podman --runtime runc --cgroup-manager cgroupfs)
 run=(run -d --network host --cpus 1 --read-only --read-only-tmpfs=false
   --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 -e LOG_REQUESTS=0 -e SHUTDOWN_DELAY_MS=1000)
 
+# HAProxy binds with SO_REUSEPORT: a leftover one on these ports would silently share the load.
+for port in "$LB_PORT" "$STATS_PORT" "$PORT_A" "$PORT_B"; do
+  if curl -s -o /dev/null --max-time 2 "127.0.0.1:$port"; then
+    echo "rolling-restart: port $port is in use" >&2 && exit 1
+  fi
+done
 "${podman[@]}" image exists "$image" || { echo "rolling-restart: no image $image: run deploy/test-image.sh" >&2 && exit 1; }
 tmp=$(mktemp -d)
 haproxy_pid=
@@ -83,6 +89,8 @@ stats=$(curl -s "127.0.0.1:$STATS_PORT/stats;csv")
 # HAProxy's CSV: wretr (col 16) and wredis (col 17) on the backend, hrsp_5xx (col 44) on the frontend.
 retries=$(awk -F, '$1=="replicas" && $2=="BACKEND" {print $16 "+" $17}' <<<"$stats")
 lb5xx=$(awk -F, '$1=="api" && $2=="FRONTEND" {print $44}' <<<"$stats")
+# Each replica's share (2xx, connection errors, response errors, retries): both must have served.
+awk -F, '$1=="replicas" && $2!="BACKEND" {printf "rolling-restart: replica %s: %s × 2xx, %s connection errors, %s response errors, %s retries\n", $2, $41, $14, $15, $16}' <<<"$stats"
 # shellcheck disable=SC2016 # JavaScript's template literals, not shell expansions
 node -e '
   const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
