@@ -14,10 +14,10 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 # merged-usr without the usrmerge package (which pulls in Perl), and no docs, man pages or
 # translations: 77 MB instead of 171 MB.
-mmdebstrap --quiet --variant=minbase --include=tini,libstdc++6 \
+mmdebstrap --variant=minbase --include=tini,libstdc++6 \
   --hook-dir=/usr/share/mmdebstrap/hooks/merged-usr \
   --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*' \
   --dpkgopt='path-exclude=/usr/share/locale/*' --dpkgopt='path-exclude=/usr/share/info/*' \
-  bookworm "$tmp/base.tar"
+  bookworm "$tmp/base.tar" >"$tmp/log" 2>&1 || { cat "$tmp/log" >&2 && exit 1; }
 "${podman[@]}" import --quiet "$tmp/base.tar" "$tag" >/dev/null
 echo "make-base: $tag made"
