@@ -53,6 +53,10 @@ if [ -z "$uids" ] || grep -qx 0 <<<"$uids"; then fail "a process runs as root (u
 for dir in / /app /tmp /home; do
   if "${podman[@]}" exec "$name" sh -c "echo x > $dir/.write-test" 2>/dev/null; then fail "$dir is writable"; fi
 done
+# What the image must not hold: a compiler or package manager of ours, sources, tests, dev dependencies.
+leftovers=$("${podman[@]}" exec "$name" sh -c 'command -v cc gcc rustc cargo npm pnpm;
+  ls -d /app/src /app/test /app/node_modules/.pnpm/vitest@* /app/node_modules/.pnpm/typescript@* 2>/dev/null' || true)
+[ -z "$leftovers" ] || fail "the image holds what it should not: $leftovers"
 echo "test-image: every process runs as uid $(echo "$uids" | tr '\n' ' ')and the root file system is read-only"
 
 "${podman[@]}" kill --signal TERM "$name" >/dev/null
