@@ -35,8 +35,8 @@ export function maxBodyBytes(env: NodeJS.ProcessEnv = process.env): number {
  * runs ONNX Runtime with one intra-op thread, so the pool's size is the parallelism: pool
  * threads × ORT threads (1) = the cores, and the two never oversubscribe the machine. The
  * pool is sized from this value by start.cts (UV_THREADPOOL_SIZE), which must happen before
- * the pool starts. Note that availableParallelism() sees CPU affinity, not a container's CPU
- * quota: set INFERENCE_THREADS to the quota there.
+ * the pool starts. availableParallelism() sees CPU affinity, not a container's CPU quota: when
+ * INFERENCE_THREADS is unset, start.cts sets it from the cgroup's quota where one is set.
  */
 export function inferenceThreads(env: NodeJS.ProcessEnv = process.env): number {
   const raw = env.INFERENCE_THREADS || String(availableParallelism());
