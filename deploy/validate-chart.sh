@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Validates the Helm chart offline: `helm lint` and `helm template` with the default values
-# and each file in deploy/validate/testdata/, a wrong grace period refused, then a Go test
+# and each file in deploy/validate/testdata/, wrong values refused, then a Go test
 # decoding every rendered object strictly against the real Kubernetes API types. Needs Go;
 # helm is built from the Go module proxy when not on PATH (HELM names another).
 set -euo pipefail
@@ -23,9 +23,13 @@ for values in deploy/validate/testdata/*.yaml; do
   "$helm" lint --strict --quiet "$chart" --values "$values"
   "$helm" template emotion "$chart" --values "$values" >"$rendered/$(basename "$values")"
 done
-if "$helm" template emotion "$chart" --set terminationGracePeriodSeconds=12 >/dev/null 2>&1; then
-  echo "validate-chart: a grace period shorter than preStop + drain was accepted" >&2
-  exit 1
-fi
+# Values the chart must refuse: a grace period shorter than preStop + the server's drain
+# (template check), a misspelt key, a wrong enum, a key in plain settings (values.schema.json).
+for wrong in terminationGracePeriodSeconds=12 replica=3 apiKeys.mode=envs settings.API_KEYS=0123456789abcdef; do
+  if "$helm" template emotion "$chart" --set "$wrong" >/dev/null 2>&1; then
+    echo "validate-chart: --set $wrong was accepted" >&2
+    exit 1
+  fi
+done
 (cd deploy/validate && RENDERED="$rendered" go test -count=1 ./...)
 echo "validate-chart: passed in $((SECONDS - started)) s ($(find "$rendered" -name "*.yaml" | wc -l) renderings)"
