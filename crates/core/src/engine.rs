@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use image::RgbImage;
 
+use crate::annotate::{self, AnnotateOptions};
 use crate::classifier::{Emotion, EmotionClassifier};
 use crate::decode::{decode_rgb, DecodeLimits};
 use crate::detection::{BlazeFace, Detection, FULL_RANGE, SHORT_RANGE};
@@ -123,6 +124,15 @@ impl Engine {
                 emotions,
             })
             .collect())
+    }
+
+    /// `analyze`, plus the image with the faces drawn on it (boxes, labels, optionally the
+    /// mesh), encoded as `options.format`: one decode for both.
+    pub fn analyze_annotated(&self, bytes: &[u8], options: &AnnotateOptions) -> Result<(Vec<Face>, Vec<u8>)> {
+        let mut image = decode_rgb(bytes, &self.config.limits)?;
+        let faces = self.analyze_rgb(&image)?;
+        annotate::draw_faces(&mut image, &faces, options.mesh);
+        Ok((faces, annotate::encode(&image, options.format)?))
     }
 
     /// The seed service's answer: HAPPY or SAD for the largest face, or no face. Only that

@@ -7,6 +7,7 @@
 //! ```
 
 mod anchors;
+pub mod annotate;
 pub mod classifier;
 pub mod decode;
 pub mod detection;
@@ -22,6 +23,7 @@ pub mod runtime;
 mod seed;
 pub mod tensor;
 
+pub use annotate::{AnnotateFormat, AnnotateOptions};
 pub use classifier::{Emotion, LABELS};
 pub use decode::DecodeLimits;
 pub use engine::{Engine, EngineConfig, Face};

@@ -8,6 +8,7 @@ use napi::bindgen_prelude::{AsyncTask, Uint8Array};
 use napi::{Env, Result, Task};
 use napi_derive::napi;
 
+use crate::annotate::{to_options, AnalyzeAnnotated, JsAnnotateOptions};
 use crate::errors::from_core;
 use crate::face::JsFace;
 use crate::options::{to_config, EngineOptions};
@@ -40,6 +41,17 @@ impl NativeEngine {
     #[napi(ts_return_type = "Promise<NativeFace[]>")]
     pub fn analyze(&self, image: Uint8Array) -> AsyncTask<Analyze> {
         AsyncTask::new(Analyze { engine: Arc::clone(&self.engine), image })
+    }
+
+    /// `analyze`, plus the image with the faces drawn on it (PNG, or JPEG).
+    #[napi(ts_return_type = "Promise<NativeAnnotated>")]
+    pub fn analyze_annotated(
+        &self,
+        image: Uint8Array,
+        options: Option<JsAnnotateOptions>,
+    ) -> Result<AsyncTask<AnalyzeAnnotated>> {
+        let options = to_options(options)?;
+        Ok(AsyncTask::new(AnalyzeAnnotated { engine: Arc::clone(&self.engine), image, options }))
     }
 
     /// The seed service's answer for the largest face: "HAPPY", "SAD" or "No face detected".

@@ -3,7 +3,7 @@ import { fromNative } from './errors.js';
 import { toBytes, type ImageInput } from './input.js';
 import { loadAddon, type NativeEngine, type NativeEngineOptions } from './native.js';
 import { packagedRuntimeLibrary } from './runtime.js';
-import type { EngineOptions, Face, SeedAnswer } from './types.js';
+import type { AnnotateOptions, Annotated, EngineOptions, Face, SeedAnswer } from './types.js';
 
 export interface Engine {
   /**
@@ -17,6 +17,12 @@ export interface Engine {
    * classifier finds more likely), "No face detected" when there is none.
    */
   predictSeed(input: ImageInput): Promise<SeedAnswer>;
+
+  /**
+   * `analyze`, plus the image with each face's box and emotion label (and with `mesh`, its
+   * 468 landmarks) drawn on it by the Rust core, encoded as PNG (default) or JPEG.
+   */
+  analyzeAnnotated(input: ImageInput, options?: AnnotateOptions): Promise<Annotated>;
 }
 
 class NodeEngine implements Engine {
@@ -29,6 +35,16 @@ class NodeEngine implements Engine {
       // ever produces the seven labels of EmotionLabel.
       const faces = (await this.native.analyze(bytes)) as Face[];
       return faces;
+    } catch (error) {
+      throw fromNative(error);
+    }
+  }
+
+  async analyzeAnnotated(input: ImageInput, options: AnnotateOptions = {}): Promise<Annotated> {
+    const bytes = toBytes(input);
+    try {
+      const { faces, image } = await this.native.analyzeAnnotated(bytes, options);
+      return { faces: faces as Face[], image };
     } catch (error) {
       throw fromNative(error);
     }

@@ -1,6 +1,16 @@
 export { createEngine, type Engine } from './engine.js';
 export type { ImageInput } from './input.js';
-export type { Box, EmotionLabel, EmotionScore, EngineOptions, Face, Point, SeedAnswer } from './types.js';
+export type {
+  AnnotateOptions,
+  Annotated,
+  Box,
+  EmotionLabel,
+  EmotionScore,
+  EngineOptions,
+  Face,
+  Point,
+  SeedAnswer,
+} from './types.js';
 export {
   EmotionError,
   EmptyInputError,

@@ -56,5 +56,18 @@ export interface EmotionScore {
   probability: number;
 }
 
+export interface AnnotateOptions {
+  /** Also draw the 468 landmarks. Default false. */
+  mesh?: boolean;
+  /** Encoding of the drawn image. Default 'png'. */
+  format?: 'png' | 'jpeg';
+}
+
+export interface Annotated {
+  faces: Face[];
+  /** The encoded image with the faces drawn on it. */
+  image: Buffer;
+}
+
 /** What the seed service's `/predict` answers. */
 export type SeedAnswer = 'HAPPY' | 'SAD' | 'No face detected';

@@ -5,6 +5,7 @@
  *
  *   POST /predict      the seed service's contract, byte for byte (../shared/seed/predict-api.txt)
  *   POST /v1/analyze   every face: box, score, emotion probabilities, optional landmarks
+ *   GET  /v1/stream    WebSocket: frames in, tracked and smoothed faces out (stream.ts)
  *   GET  /health       200 once the engine is loaded, 503 before; the admission queue's depth
  *   GET  /health/live  200 while the process runs; /health/ready 200 when loaded and not draining
  *   GET  /openapi.json the OpenAPI 3.1 document; /docs, the same as a page (openapi.ts)
@@ -15,6 +16,7 @@
  * the API is open, as the seed's was.
  */
 import { existsSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 import type { Engine, Face } from '@emotion/core';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { createNodeWebSocket } from '@hono/node-ws';
 import { zValidator } from '@hono/zod-validator';
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -43,6 +46,7 @@ import { registerDocs } from './openapi.js';
 import { type BucketStore, rateLimit } from './rate-limit.js';
 import { logRequests } from './request-log.js';
 import { analyzeQuery, jsonBody, multipartBody } from './schemas.js';
+import { streamRoute } from './stream.js';
 
 /** What the routes use of `@emotion/core`'s engine; tests may pass a stand-in. */
 export type ServerEngine = Pick<Engine, 'analyze' | 'predictSeed'>;
@@ -127,10 +131,17 @@ function round(value: number, digits: number): number {
 
 // ---- the app ----
 
-export function createApp(
-  engine: ServerEngine | Promise<ServerEngine>,
-  options: AppOptions = {},
-): OpenAPIHono<ServerEnv> {
+/** The routes, plus what the HTTP server must do for the WebSocket route. */
+export type EmotionApp = OpenAPIHono<ServerEnv> & {
+  streams: {
+    /** Hands the server's upgrade requests to /v1/stream; call once, after `serve`. */
+    attach(server: Server): void;
+    /** Closes every open stream (1001, going away), e.g. on shutdown. */
+    closeAll(): void;
+  };
+};
+
+export function createApp(engine: ServerEngine | Promise<ServerEngine>, options: AppOptions = {}): EmotionApp {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const webRoot = options.webRoot === undefined ? DEFAULT_WEB_ROOT : options.webRoot;
   const metrics = options.metrics ?? createMetrics();
@@ -197,6 +208,10 @@ export function createApp(
   app.use(countRequests(metrics));
   if (options.logger && options.logRequests !== false) app.use(logRequests(options.logger, trustProxy));
   app.use(secureHeaders());
+  const app = new Hono();
+  const webSockets = createNodeWebSocket({ app });
+  // ws reads its options at each upgrade: a frame may be as large as a request body.
+  webSockets.wss.options.maxPayload = maxBodyBytes;
 
   // Browser clients on other origins (the seed's web page, a dev server) call the API too,
   // and may read Retry-After on a 503 or 429 and the rate limit's headers.
@@ -310,6 +325,8 @@ export function createApp(
     },
   );
 
+  app.get('/v1/stream', ...streamRoute(webSockets.upgradeWebSocket, infer));
+
   if (webRoot !== null) {
     if (existsSync(webRoot)) {
       app.use('/*', serveStatic({ root: webRoot }));
@@ -320,7 +337,13 @@ export function createApp(
     }
   }
 
-  return app;
+  const streams = {
+    attach: (server: Server) => webSockets.injectWebSocket(server),
+    closeAll: () => {
+      for (const client of webSockets.wss.clients) client.close(1001, 'server shutting down');
+    },
+  };
+  return Object.assign(app, { streams });
 }
 
 /** The engine, timed and counted in `metrics`. */

@@ -76,6 +76,7 @@ const server = serve({ fetch: app.fetch, hostname: host, port }, (info) => {
     `emotion server listening on http://${host}:${info.port} (inference threads: ${poolThreads}, queue: ${queue})`,
   );
 }) as Server;
+app.streams.attach(server);
 
 // Ops often keep metrics off the public listener: then they get one of their own.
 let metricsServer: Server | undefined;
@@ -101,6 +102,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       // close() stops accepting, closes idle keep-alive sockets, and calls back once the
       // requests still running have been answered.
       server.close(() => process.exit(0));
+      app.streams.closeAll();
       metricsServer?.close();
       // A keep-alive socket whose request finishes after close() would otherwise stay open.
       setInterval(() => server.closeIdleConnections(), 100).unref();

@@ -13,6 +13,10 @@ export interface AnalyzedFace {
   score: number;
   emotion: string;
   emotions: { label: string; probability: number }[];
+  /** The stream's track id, stable while the face stays in view. */
+  id?: number;
+  /** 468 [x, y, z] points, when asked for (the mesh overlay). */
+  landmarks?: [number, number, number][];
 }
 
 /** The size of a `width` × `height` image scaled down (never up) to at most `maxWidth` wide. */
@@ -26,11 +30,12 @@ export function mirrorBox(box: Box, frameWidth: number): Box {
   return { ...box, x: frameWidth - box.x - box.width };
 }
 
-/** "HAPPY 92%": the top emotion and its probability. */
+/** "HAPPY 92%", or "#2 HAPPY 92%" for a tracked face: the top emotion and its probability. */
 export function labelText(face: AnalyzedFace): string {
   const top = face.emotions[0];
   const percent = top ? ` ${Math.round(top.probability * 100)}%` : '';
-  return `${face.emotion.toUpperCase()}${percent}`;
+  const id = face.id === undefined ? '' : `#${face.id} `;
+  return `${id}${face.emotion.toUpperCase()}${percent}`;
 }
 
 /** A sentence for the person when getUserMedia fails. */

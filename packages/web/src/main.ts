@@ -1,13 +1,19 @@
 /**
- * The webcam client. The camera's frames are downscaled to at most 640 px wide, sent to
- * POST /v1/analyze as JPEG, and each face's box and emotion are drawn over the live video;
- * the next frame goes out as soon as the previous answer is in. A photo can be uploaded
- * instead. Plain DOM and canvas: no framework.
+ * The webcam client. The camera's frames are downscaled to at most 640 px wide and sent as
+ * JPEG over the /v1/stream WebSocket (or, where it is unavailable, to POST /v1/analyze, the
+ * next frame once the previous answer is in); each face's box, track id and smoothed emotion
+ * are drawn over the live video, optionally with its mesh, and charted over the last minute.
+ * A session can be recorded and summarised (session-ui.ts). A photo can be uploaded instead.
+ * Plain DOM and canvas: no framework.
  */
 import './style.css';
 
 import { fetchWithKey } from './api-key.js';
+import { COLOURS } from './colours.js';
 import { describeCameraError, fitWidth, labelText, mirrorBox, type AnalyzedFace } from './geometry.js';
+import { createSessionUi } from './session-ui.js';
+import { FrameStream, type StreamAnswer } from './stream-client.js';
+import { LiveTimeline } from './timeline.js';
 
 /** Frames sent to the server are at most this wide. */
 const MAX_FRAME_WIDTH = 640;
@@ -24,7 +30,10 @@ const photo = $<HTMLImageElement>('photo');
 const overlay = $<HTMLCanvasElement>('overlay');
 const faceList = $<HTMLOListElement>('faces');
 const timing = $<HTMLParagraphElement>('timing');
+const meshToggle = $<HTMLInputElement>('mesh');
 const frameCanvas = document.createElement('canvas');
+const timeline = new LiveTimeline($<HTMLDivElement>('timeline'));
+const sessionUi = createSessionUi();
 
 let stream: MediaStream | null = null;
 /** Bumped on every start, stop and upload, so a late answer for an old frame is dropped. */
@@ -42,7 +51,7 @@ interface AnalyzeAnswer {
 }
 
 async function analyze(image: Blob): Promise<AnalyzeAnswer> {
-  const response = await fetchWithKey('/v1/analyze', {
+  const response = await fetchWithKey(meshToggle.checked ? '/v1/analyze?landmarks=1' : '/v1/analyze', {
     method: 'POST',
     headers: { 'Content-Type': image.type || 'image/jpeg' },
     body: image,
@@ -72,16 +81,6 @@ async function encodeFrame(
 
 // ---- drawing ----
 
-const COLOURS: Record<string, string> = {
-  happy: '#f5b700',
-  sad: '#3d7dd8',
-  angry: '#e0413a',
-  disgust: '#5aa02c',
-  fear: '#9b59b6',
-  surprise: '#ff7f2a',
-  neutral: '#cfd8dc',
-};
-
 /**
  * Draws the faces on the overlay, whose pixels are those of the analysed frame (`width` ×
  * `height`); CSS stretches it over the video or photo, which has the same aspect ratio.
@@ -96,10 +95,11 @@ function drawFaces(faces: AnalyzedFace[], width: number, height: number, mirrore
   const fontSize = Math.max(14, Math.round(width / 22));
   context.font = `600 ${fontSize}px system-ui, sans-serif`;
   context.textBaseline = 'top';
-  const drawn: { label: string; box: [number, number, number, number] }[] = [];
+  const drawn: { label: string; id?: number; box: [number, number, number, number] }[] = [];
   for (const face of faces) {
     const box = mirrored ? mirrorBox(face.box, width) : face.box;
     const colour = COLOURS[face.emotion] ?? '#ffffff';
+    if (meshToggle.checked && face.landmarks) drawMesh(context, face.landmarks, width, mirrored);
     context.lineWidth = line;
     context.strokeStyle = colour;
     context.strokeRect(box.x, box.y, box.width, box.height);
@@ -115,10 +115,21 @@ function drawFaces(faces: AnalyzedFace[], width: number, height: number, mirrore
     context.fillRect(left, top, textWidth, textHeight);
     context.fillStyle = '#111111';
     context.fillText(text, left + padding, top + padding);
-    drawn.push({ label: face.emotion.toUpperCase(), box: [box.x, box.y, box.width, box.height] });
+    drawn.push({ label: face.emotion.toUpperCase(), id: face.id, box: [box.x, box.y, box.width, box.height] });
   }
   // What was drawn, for tests and for anyone curious in the inspector.
   overlay.dataset.faces = JSON.stringify(drawn);
+}
+
+function drawMesh(
+  context: CanvasRenderingContext2D,
+  points: [number, number, number][],
+  width: number,
+  mirrored: boolean,
+): void {
+  context.fillStyle = 'rgba(0, 229, 255, 0.8)';
+  const size = Math.max(1.5, width / 400);
+  for (const [x, y] of points) context.fillRect((mirrored ? width - x : x) - size / 2, y - size / 2, size, size);
 }
 
 function listFaces(faces: AnalyzedFace[]): void {
@@ -126,7 +137,7 @@ function listFaces(faces: AnalyzedFace[]): void {
     ...faces.map((face, index) => {
       const item = document.createElement('li');
       const title = document.createElement('strong');
-      title.textContent = `Face ${index + 1}: ${face.emotion.toUpperCase()}`;
+      title.textContent = `Face ${face.id === undefined ? index + 1 : `#${face.id}`}: ${face.emotion.toUpperCase()}`;
       const bars = document.createElement('div');
       bars.className = 'bars';
       for (const { label, probability } of face.emotions.slice(0, 3)) {
@@ -212,6 +223,7 @@ async function startCamera(): Promise<void> {
   cameraButton.disabled = false;
   cameraButton.dataset.running = 'true';
   setStatus('Looking for a face…');
+  sessionUi.setCameraRunning(true);
   void cameraLoop(mine);
 }
 
@@ -222,12 +234,60 @@ function stopCamera(message = 'Camera stopped.'): void {
   video.srcObject = null;
   cameraButton.textContent = 'Start camera';
   delete cameraButton.dataset.running;
+  sessionUi.setCameraRunning(false);
+  timeline.clear();
   showMedia('none');
   setStatus(message);
 }
 
-/** One frame in flight at a time: the next is taken when the answer for the last arrives. */
+/** Streams the camera when the server offers /v1/stream; else posts one frame at a time. */
 async function cameraLoop(mine: number): Promise<void> {
+  while (mine === session) {
+    const landmarks = meshToggle.checked;
+    const frameStream = await FrameStream.open({ landmarks: landmarks ? '1' : '0' });
+    if (mine !== session) return frameStream?.close();
+    if (!frameStream) return httpCameraLoop(mine);
+    await streamCameraLoop(mine, frameStream, landmarks);
+    frameStream.close();
+    // Left because the mesh was toggled (reconnect asking for it) or the stream broke: go on.
+    if (mine === session && frameStream.open === false && meshToggle.checked === landmarks) await sleep(500);
+  }
+}
+
+async function streamCameraLoop(mine: number, frameStream: FrameStream, landmarks: boolean): Promise<void> {
+  const answers: number[] = [];
+  let size = { width: 0, height: 0 };
+  frameStream.onAnswer = (answer: StreamAnswer) => {
+    if (mine !== session) return;
+    const now = performance.now();
+    answers.push(now);
+    while (answers.length > 0 && answers[0]! < now - 2000) answers.shift();
+    showResult(answer.faces, size.width, size.height, true, 'camera');
+    onCameraFaces(answer.faces);
+    const fps = answers.length > 1 ? ((answers.length - 1) / ((now - answers[0]!) / 1000)).toFixed(1) : '…';
+    timing.textContent = `${size.width}×${size.height} frame, answered in ${answer.latencyMs} ms over the stream, ${fps} frames/s, ${answer.dropped} dropped`;
+    timing.dataset.latencyMs = String(answer.latencyMs);
+    timing.dataset.fps = fps;
+    timing.dataset.transport = 'stream';
+  };
+  frameStream.onFrameError = (error) => {
+    if (mine === session) setStatus(`A frame could not be analysed: ${error.message}`, 'warn');
+  };
+  while (mine === session && frameStream.open && meshToggle.checked === landmarks) {
+    if (video.readyState < HTMLMediaElement.HAVE_CURRENT_DATA || video.videoWidth === 0) {
+      await sleep(50);
+      continue;
+    }
+    await frameStream.ready();
+    if (mine !== session || !frameStream.open) return;
+    const frame = await encodeFrame(video, video.videoWidth, video.videoHeight, MAX_FRAME_WIDTH);
+    size = frame;
+    await frameStream.send(frame.blob);
+  }
+}
+
+/** One frame in flight at a time: the next is taken when the answer for the last arrives. */
+async function httpCameraLoop(mine: number): Promise<void> {
   let failures = 0;
   while (mine === session) {
     if (video.readyState < HTMLMediaElement.HAVE_CURRENT_DATA || video.videoWidth === 0) {
@@ -239,8 +299,12 @@ async function cameraLoop(mine: number): Promise<void> {
       const frame = await encodeFrame(video, video.videoWidth, video.videoHeight, MAX_FRAME_WIDTH);
       const { faces } = await analyze(frame.blob);
       if (mine !== session) return;
-      showResult(faces, frame.width, frame.height, true, 'camera');
-      timing.textContent = `${frame.width}×${frame.height} frame, answered in ${Math.round(performance.now() - started)} ms`;
+      // Without the stream there is no tracking: ids follow the answer's order.
+      const numbered = faces.map((face, index) => ({ ...face, id: index + 1 }));
+      showResult(numbered, frame.width, frame.height, true, 'camera');
+      onCameraFaces(numbered);
+      timing.textContent = `${frame.width}×${frame.height} frame, answered in ${Math.round(performance.now() - started)} ms over HTTP`;
+      timing.dataset.transport = 'http';
       failures = 0;
     } catch (error) {
       if (mine !== session) return;
@@ -249,6 +313,12 @@ async function cameraLoop(mine: number): Promise<void> {
       await sleep(Math.min(5000, 500 * failures));
     }
   }
+}
+
+function onCameraFaces(faces: AnalyzedFace[]): void {
+  const sample = faces.map((face) => ({ id: face.id ?? 0, emotion: face.emotion, emotions: face.emotions }));
+  timeline.add(Date.now(), sample);
+  sessionUi.add(sample);
 }
 
 // ---- photo ----

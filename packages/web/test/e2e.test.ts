@@ -8,7 +8,7 @@
  * is a failure, as .ci/run installs it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { writeFaceY4m } from './y4m.js';
+import { writeFacesY4m, writeFaceY4m } from './y4m.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '../../..');
@@ -88,6 +88,7 @@ function launch(y4m: string): Promise<Browser> {
 
 interface Drawn {
   label: string;
+  id?: number;
   box: [number, number, number, number];
 }
 
@@ -137,6 +138,21 @@ async function expectDrawnFace(page: Page, label: string, colour: [number, numbe
   expect(await page.locator('#faces li').first().textContent()).toContain(label);
 }
 
+function drawnIds(drawn: Drawn[]): (number | undefined)[] {
+  return drawn.map((face) => face.id);
+}
+
+/** The fake video loops every RECORD_SECONDS: half happy, half sad; a recording covers one loop. */
+const RECORD_SECONDS = 8;
+
+interface Summary {
+  durationMs: number;
+  samples: number;
+  faces: number[];
+  shares: Record<string, number>;
+  dominant: string | null;
+}
+
 const HAPPY_COLOUR: [number, number, number] = [0xf5, 0xb7, 0x00];
 const SAD_COLOUR: [number, number, number] = [0x3d, 0x7d, 0xd8];
 
@@ -147,6 +163,13 @@ describe.skipIf(!haveChromium)('the web client in Chromium', { timeout: 120_000 
     mkdirSync(artifactsDir, { recursive: true });
     writeFaceY4m(readFileSync(HAPPY_FACE), join(workDir, 'happy.y4m'));
     writeFaceY4m(readFileSync(SAD_FACE), join(workDir, 'sad.y4m'));
+    writeFacesY4m(
+      [
+        { jpeg: readFileSync(HAPPY_FACE), seconds: RECORD_SECONDS / 2 },
+        { jpeg: readFileSync(SAD_FACE), seconds: RECORD_SECONDS / 2 },
+      ],
+      join(workDir, 'happy-then-sad.y4m'),
+    );
     await startServer();
   });
 
@@ -167,7 +190,8 @@ describe.skipIf(!haveChromium)('the web client in Chromium', { timeout: 120_000 
       expect(await page.locator('#camera').textContent()).toBe('Stop camera');
       // A few more frames go through: the loop keeps going.
       const timing = await page.locator('#timing').textContent();
-      expect(timing).toMatch(/^640×480 frame, answered in \d+ ms$/);
+      expect(timing).toMatch(/^640×480 frame, answered in \d+ ms over the stream, [\d.…]+ frames\/s, \d+ dropped$/);
+      expect(drawnIds(await waitForLabel(page, 'HAPPY'))).toEqual([1]); // the stream's track id
       await page.screenshot({ path: join(artifactsDir, 'camera-happy.png') });
 
       // The upload path: the camera stops, the photo is shown and analysed.
@@ -234,6 +258,63 @@ describe.skipIf(!haveChromium)('the web client in Chromium', { timeout: 120_000 
       });
       await page.waitForFunction(() => document.getElementById('status')?.textContent?.startsWith('No face detected'));
       expect(await page.locator('#status').textContent()).toBe('No face detected in this photo.');
+    } finally {
+      await browser.close();
+    }
+  });
+  it('streams a happy-then-sad camera with the mesh, charts it, records a session whose summary has both', async () => {
+    const browser = await launch(join(workDir, 'happy-then-sad.y4m'));
+    try {
+      const page = await browser.newPage({ viewport: { width: 900, height: 1600 }, acceptDownloads: true });
+      page.setDefaultTimeout(ANSWER_TIMEOUT_MS);
+      await page.goto(baseUrl);
+      await page.check('#mesh');
+      await page.click('#camera');
+      await page.waitForFunction(() => document.getElementById('timing')?.dataset.transport === 'stream');
+      await page.waitForFunction(() => Boolean(document.getElementById('overlay')?.dataset.faces?.includes('"id":1')));
+      // The mesh: hundreds of cyan points drawn over the face.
+      const meshPixels = await page.evaluate(() => {
+        const canvas = document.getElementById('overlay') as HTMLCanvasElement;
+        const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+        let count = 0;
+        for (let i = 0; i < data.length; i += 4) if (data[i]! < 40 && data[i + 1]! > 200 && data[i + 2]! > 230) count++;
+        return count;
+      });
+      expect(meshPixels).toBeGreaterThan(300);
+      expect(await page.locator('#timeline .chart canvas').count()).toBeGreaterThan(0);
+
+      await page.fill('#record-seconds', String(RECORD_SECONDS));
+      await page.click('#record');
+      await page.waitForSelector('#summary:not([hidden])', { timeout: (RECORD_SECONDS + 30) * 1000 });
+      await page.screenshot({ path: join(artifactsDir, 'session-summary.png'), fullPage: true });
+      const summary = JSON.parse((await page.locator('#summary').getAttribute('data-summary'))!) as Summary;
+      // A full loop of the video: both faces seen for a large share, nothing else to speak of.
+      expect(summary.samples).toBeGreaterThan(3);
+      expect(summary.shares.happy).toBeGreaterThan(0.2);
+      expect(summary.shares.sad).toBeGreaterThan(0.2);
+      expect(summary.shares.happy! + summary.shares.sad!).toBeGreaterThan(0.8);
+      expect(['happy', 'sad']).toContain(summary.dominant);
+      expect(await page.locator('#summary-dominant').textContent()).toBe(summary.dominant!.toUpperCase());
+      expect(await page.locator('#summary-timeline .chart canvas').count()).toBeGreaterThan(0);
+
+      const [json] = await Promise.all([page.waitForEvent('download'), page.click('#download-json')]);
+      const recorded = JSON.parse(readFileSync((await json.path())!, 'utf8')) as {
+        summary: Summary;
+        samples: unknown[];
+      };
+      expect(recorded.summary).toEqual(summary);
+      expect(recorded.samples).toHaveLength(summary.samples);
+      const [csv] = await Promise.all([page.waitForEvent('download'), page.click('#download-csv')]);
+      const rows = readFileSync((await csv.path())!, 'utf8')
+        .trim()
+        .split('\n');
+      expect(rows[0]).toBe('t_ms,face,emotion,angry,disgust,fear,happy,neutral,sad,surprise');
+      expect(rows.some((row) => row.includes(',happy,'))).toBe(true);
+      expect(rows.some((row) => row.includes(',sad,'))).toBe(true);
+
+      // The stream's pace on this machine, for the record (bench/RESULTS.md), not asserted.
+      const stats = await page.locator('#timing').evaluate((element) => ({ ...(element as HTMLElement).dataset }));
+      writeFileSync(join(artifactsDir, 'stream-stats.json'), `${JSON.stringify({ ...stats, summary }, null, 2)}\n`);
     } finally {
       await browser.close();
     }

@@ -16,7 +16,30 @@ export interface Y4mOptions {
 }
 
 export function writeFaceY4m(jpegBytes: Buffer, path: string, options: Y4mOptions = {}): void {
-  const { width = 640, height = 480, faceScale = 0.75, frames = 2 } = options;
+  const { width = 640, height = 480, frames = 2 } = options;
+  const frame = faceFrame(jpegBytes, options);
+  const header = Buffer.from(`YUV4MPEG2 W${width} H${height} F15:1 Ip A1:1 C420jpeg\n`);
+  writeFileSync(path, Buffer.concat([header, ...Array.from({ length: frames }, () => frame)]));
+}
+
+/**
+ * A video of several faces in turn, `seconds` each, at `fps` frames per second (Chromium
+ * plays it looping, so a recording as long as the whole video sees each face for its share).
+ */
+export function writeFacesY4m(segments: { jpeg: Buffer; seconds: number }[], path: string, fps = 5): void {
+  const width = 640;
+  const height = 480;
+  const frames = segments.flatMap(({ jpeg, seconds }) => {
+    const frame = faceFrame(jpeg, { width, height });
+    return Array.from({ length: Math.round(seconds * fps) }, () => frame);
+  });
+  const header = Buffer.from(`YUV4MPEG2 W${width} H${height} F${fps}:1 Ip A1:1 C420jpeg\n`);
+  writeFileSync(path, Buffer.concat([header, ...frames]));
+}
+
+/** One Y4M frame ("FRAME\n" and its Y, U, V planes) of the face centred on grey. */
+function faceFrame(jpegBytes: Buffer, options: Y4mOptions): Buffer {
+  const { width = 640, height = 480, faceScale = 0.75 } = options;
   const face = jpeg.decode(jpegBytes, { useTArray: true, formatAsRGBA: true });
   const rgb = new Uint8Array(width * height * 3).fill(96); // mid-grey background
 
@@ -71,7 +94,5 @@ export function writeFaceY4m(jpegBytes: Buffer, path: string, options: Y4mOption
     }
   }
 
-  const frame = Buffer.concat([Buffer.from('FRAME\n'), Y, U, V]);
-  const header = Buffer.from(`YUV4MPEG2 W${width} H${height} F15:1 Ip A1:1 C420jpeg\n`);
-  writeFileSync(path, Buffer.concat([header, ...Array.from({ length: frames }, () => frame)]));
+  return Buffer.concat([Buffer.from('FRAME\n'), Y, U, V]);
 }

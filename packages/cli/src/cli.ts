@@ -1,0 +1,86 @@
+/**
+ * The `emotion` command: `analyze` images, folders and globs; `serve` the HTTP API.
+ * Exit codes: 0 every image was read, 1 some failed, 2 a usage error.
+ */
+import { availableParallelism } from 'node:os';
+import { createRequire } from 'node:module';
+
+import { Command, InvalidArgumentError, Option } from 'commander';
+
+import { analyzeFiles } from './analyze.js';
+import type { Format } from './formats.js';
+import { expandInputs } from './inputs.js';
+
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+
+function wholeNumber(min: number, max: number) {
+  return (raw: string): number => {
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw) || value < min || value > max)
+      throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`);
+    return value;
+  };
+}
+
+export function buildProgram(): Command {
+  const program = new Command('emotion')
+    .description('Face-emotion recognition: analyze images, or serve the HTTP API and webcam page')
+    .version(version, '-v, --version')
+    // Usage errors exit 2, so a script can tell them from images that failed (1).
+    .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : EXIT_USAGE));
+
+  program
+    .command('analyze')
+    .description('find every face in images, folders (recursively) or globs, with its box and emotions')
+    .argument('<inputs...>', 'image files, folders or glob patterns (quote globs)')
+    .addOption(new Option('--json', 'one JSON document').conflicts(['ndjson', 'csv']))
+    .addOption(new Option('--ndjson', 'one JSON line per image, as each finishes').conflicts(['csv']))
+    .option('--csv', 'CSV, one row per face')
+    .option('-c, --concurrency <n>', 'images analysed at once', wholeNumber(1, 1024), availableParallelism())
+    .option('--annotate <dir>', 'write each image with its faces drawn on it into <dir> (JPEG stays JPEG, else PNG)')
+    .option('--mesh', "with --annotate, also draw each face's 468 landmarks", false)
+    .action(
+      async (
+        inputs: string[],
+        options: {
+          json?: boolean;
+          ndjson?: boolean;
+          csv?: boolean;
+          concurrency: number;
+          annotate?: string;
+          mesh: boolean;
+        },
+      ) => {
+        const format: Format = options.json ? 'json' : options.ndjson ? 'ndjson' : options.csv ? 'csv' : 'table';
+        if (options.mesh && options.annotate === undefined) program.error('error: --mesh needs --annotate <dir>');
+        const files = await expandInputs(inputs);
+        if (files.length === 0) program.error(`error: no image matches ${inputs.join(' ')}`);
+        const summary = await analyzeFiles(files, { ...options, format });
+        const rate = summary.images / summary.seconds;
+        process.stderr.write(
+          `${summary.images} images (${summary.failed} failed), ${summary.faces} faces in ${summary.seconds.toFixed(1)} s: ${rate.toFixed(1)} images/s\n`,
+        );
+        process.exitCode = summary.failed > 0 ? EXIT_FAILED : 0;
+      },
+    );
+
+  program
+    .command('serve')
+    .description('run the HTTP server and webcam page, as `pnpm start` does (settings: the README, HOST, PORT…)')
+    .option('--host <host>', 'address to listen on (HOST; default 127.0.0.1)')
+    .option('--port <port>', 'port to listen on (PORT; default 5000)', wholeNumber(0, 65535))
+    .action(async (options: { host?: string; port?: number }) => {
+      if (options.host !== undefined) process.env.HOST = options.host;
+      if (options.port !== undefined) process.env.PORT = String(options.port);
+      await import('@emotion/server/main');
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  await buildProgram().parseAsync(argv);
+}

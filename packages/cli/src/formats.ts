@@ -1,0 +1,85 @@
+/**
+ * The output formats of `emotion analyze`. ndjson and csv stream (a line per image or face as
+ * each image finishes); table and json are one document, written once every image is done.
+ */
+import { LABELS_IN_ORDER } from './labels.js';
+import { isFailure, type ImageResult } from './results.js';
+
+import Table from 'cli-table3';
+import { stringify } from 'csv-stringify/sync';
+
+export type Format = 'table' | 'json' | 'ndjson' | 'csv';
+
+export interface Reporter {
+  /** Called as each image finishes, in completion order. */
+  result(result: ImageResult): void;
+  /** Called once with every result, in input order. */
+  end(results: ImageResult[]): void;
+}
+
+type Write = (text: string) => void;
+
+export function createReporter(format: Format, write: Write): Reporter {
+  switch (format) {
+    case 'ndjson':
+      return { result: (result) => write(`${JSON.stringify(result)}\n`), end: () => {} };
+    case 'csv':
+      write(stringify([CSV_HEADER]));
+      return { result: (result) => write(stringify(csvRows(result))), end: () => {} };
+    case 'json':
+      return { result: () => {}, end: (results) => write(`${JSON.stringify({ images: results }, null, 2)}\n`) };
+    case 'table':
+      return { result: () => {}, end: (results) => write(`${table(results)}\n`) };
+  }
+}
+
+const CSV_HEADER = ['file', 'face', 'x', 'y', 'width', 'height', 'score', 'emotion', ...LABELS_IN_ORDER, 'error'];
+
+/** One row per face; an image without faces gets one row with no face, a failed one its error code. */
+function csvRows(result: ImageResult): unknown[][] {
+  const empty = Array<string>(CSV_HEADER.length - 2).fill('');
+  if (isFailure(result)) return [[result.file, ...empty, result.error.code]];
+  if (result.faces.length === 0) return [[result.file, ...empty, '']];
+  return result.faces.map((face, index) => {
+    const probability = new Map(face.emotions.map((e) => [e.label, e.probability]));
+    return [
+      result.file,
+      index + 1,
+      round(face.box.x, 1),
+      round(face.box.y, 1),
+      round(face.box.width, 1),
+      round(face.box.height, 1),
+      round(face.score, 4),
+      face.emotion,
+      ...LABELS_IN_ORDER.map((label) => round(probability.get(label) ?? 0, 4)),
+      '',
+    ];
+  });
+}
+
+function table(results: ImageResult[]): string {
+  const out = new Table({ head: ['file', 'face', 'emotion', 'top three', 'box (x, y, w × h)'] });
+  for (const result of results) {
+    if (isFailure(result)) {
+      out.push([result.file, '', `error ${result.error.code}`, { colSpan: 2, content: result.error.message }]);
+    } else if (result.faces.length === 0) {
+      out.push([result.file, '', 'no face', '', '']);
+    } else {
+      result.faces.forEach((face, index) => {
+        const top = face.emotions
+          .slice(0, 3)
+          .map((e) => `${e.label} ${Math.round(e.probability * 100)}%`)
+          .join(', ');
+        const { x, y, width, height } = face.box;
+        const box = `${Math.round(x)}, ${Math.round(y)}, ${Math.round(width)} × ${Math.round(height)}`;
+        out.push([result.file, index + 1, face.emotion.toUpperCase(), top, box]);
+      });
+    }
+  }
+  return out.toString();
+}
+
+function round(value: number, digits: number): number {
+  const scale = 10 ** digits;
+  return Math.round(value * scale) / scale;
+}

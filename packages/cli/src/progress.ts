@@ -1,0 +1,28 @@
+/** A progress bar on stderr with count, rate and ETA, only for a person watching a terminal. */
+import { SingleBar } from 'cli-progress';
+
+export interface Progress {
+  tick(): void;
+  stop(): void;
+}
+
+export function createProgress(total: number, stream: NodeJS.WriteStream = process.stderr): Progress {
+  if (!stream.isTTY || total < 2) return { tick: () => {}, stop: () => {} };
+  const started = performance.now();
+  const bar = new SingleBar({
+    stream,
+    format: '{bar} {value}/{total} images | {rate} images/s | ETA {eta_formatted}',
+    hideCursor: true,
+    etaBuffer: 50,
+  });
+  bar.start(total, 0, { rate: '0.0' });
+  let done = 0;
+  return {
+    tick() {
+      done++;
+      const rate = done / ((performance.now() - started) / 1000);
+      bar.update(done, { rate: rate.toFixed(1) });
+    },
+    stop: () => bar.stop(),
+  };
+}

@@ -1,0 +1,32 @@
+/** The built CLI, spawned as a user runs it, and real faces from the team's data set. */
+import { spawn } from 'node:child_process';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const repoRoot = resolve(packageDir, '../..');
+export const sharedDir = process.env.EMOTION_SHARED_DIR ?? resolve(repoRoot, '../shared');
+export const facesDir = join(sharedDir, 'datasets/faces-224');
+export const bin = join(packageDir, 'dist/bin.cjs');
+
+export interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `node <binPath> ...args` to its end. */
+export function runCli(args: string[], options: { cwd?: string; binPath?: string } = {}): Promise<Run> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [options.binPath ?? bin, ...args], {
+      cwd: options.cwd ?? packageDir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
+  });
+}

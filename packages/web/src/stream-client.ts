@@ -1,0 +1,103 @@
+/**
+ * The page's end of GET /v1/stream (README, "Live stream"): frames go out as binary messages,
+ * answers come back tracked and smoothed. Two frames may be in flight, so the server has the
+ * next one as soon as it finishes the last; it drops any staler ones itself.
+ */
+import type { AnalyzedFace } from './geometry.js';
+
+export interface StreamAnswer {
+  type: 'faces';
+  frame: number;
+  dropped: number;
+  latencyMs: number;
+  faces: AnalyzedFace[];
+}
+
+interface StreamError {
+  type: 'error';
+  frame?: number;
+  code: string;
+  message: string;
+}
+
+type Message = { type: 'ready' } | StreamAnswer | StreamError;
+
+const MAX_IN_FLIGHT = 2;
+
+export class FrameStream {
+  private sent = 0;
+  private settled = 0;
+  private wake: (() => void) | undefined;
+  onAnswer: (answer: StreamAnswer) => void = () => {};
+  onFrameError: (error: StreamError) => void = () => {};
+  onClose: () => void = () => {};
+
+  private constructor(private readonly socket: WebSocket) {
+    socket.addEventListener('message', (event) => this.receive(event.data));
+    socket.addEventListener('close', () => {
+      this.wake?.();
+      this.onClose();
+    });
+  }
+
+  /** Connects, or resolves null when the server offers no stream (then use HTTP). */
+  static open(query: Record<string, string>, timeoutMs = 5000): Promise<FrameStream | null> {
+    if (typeof WebSocket === 'undefined') return Promise.resolve(null);
+    const url = new URL('/v1/stream', window.location.href);
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
+    return new Promise((resolve) => {
+      const socket = new WebSocket(url);
+      socket.binaryType = 'arraybuffer';
+      const timer = setTimeout(() => finish(null), timeoutMs);
+      const finish = (stream: FrameStream | null) => {
+        clearTimeout(timer);
+        socket.removeEventListener('message', onReady);
+        if (!stream && socket.readyState <= WebSocket.OPEN) socket.close();
+        resolve(stream);
+      };
+      const onReady = (event: MessageEvent) => {
+        if (typeof event.data === 'string' && (JSON.parse(event.data) as Message).type === 'ready') {
+          finish(new FrameStream(socket));
+        }
+      };
+      socket.addEventListener('message', onReady);
+      socket.addEventListener('error', () => finish(null));
+      socket.addEventListener('close', () => finish(null));
+    });
+  }
+
+  get open(): boolean {
+    return this.socket.readyState === WebSocket.OPEN;
+  }
+
+  /** Resolves once fewer than two frames are in flight (or the stream closed). */
+  async ready(): Promise<void> {
+    while (this.open && this.sent - this.settled >= MAX_IN_FLIGHT) {
+      await new Promise<void>((resolve) => (this.wake = resolve));
+    }
+  }
+
+  async send(frame: Blob): Promise<void> {
+    if (!this.open) return;
+    this.socket.send(await frame.arrayBuffer());
+    this.sent++;
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+
+  private receive(data: unknown): void {
+    if (typeof data !== 'string') return;
+    const message = JSON.parse(data) as Message;
+    if (message.type === 'ready') return;
+    // An answer for frame n settles it and every earlier frame (answered, or dropped by the server).
+    if (message.frame !== undefined) this.settled = Math.max(this.settled, message.frame);
+    if (message.type === 'faces') this.onAnswer(message);
+    else this.onFrameError(message);
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+}
