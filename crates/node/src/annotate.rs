@@ -21,6 +21,7 @@ pub struct JsAnnotateOptions {
 
 #[napi(object, js_name = "NativeAnnotated")]
 pub struct JsAnnotated {
+    #[napi(ts_type = "NativeFace[]")]
     pub faces: Vec<JsFace>,
     /// The encoded image (PNG or JPEG) with boxes, labels and optionally the mesh drawn.
     pub image: Buffer,

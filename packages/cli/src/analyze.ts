@@ -29,7 +29,7 @@ export async function analyzeFiles(files: ImageFile[], options: AnalyzeOptions):
   const started = performance.now();
   // One ONNX Runtime thread per inference: `concurrency` of them already run side by side.
   const engine = await createEngine({ intraThreads: 1 });
-  const reporter = createReporter(options.format, (text) => process.stdout.write(text));
+  const reporter = createReporter(options.format, (text) => process.stdout.write(text), process.stdout.isTTY);
   const progress = createProgress(files.length);
   const results: ImageResult[] = new Array(files.length);
 

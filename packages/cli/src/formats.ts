@@ -19,7 +19,8 @@ export interface Reporter {
 
 type Write = (text: string) => void;
 
-export function createReporter(format: Format, write: Write): Reporter {
+/** `colour`: ANSI colours in the table (for a terminal, not a pipe or file). */
+export function createReporter(format: Format, write: Write, colour = false): Reporter {
   switch (format) {
     case 'ndjson':
       return { result: (result) => write(`${JSON.stringify(result)}\n`), end: () => {} };
@@ -29,7 +30,7 @@ export function createReporter(format: Format, write: Write): Reporter {
     case 'json':
       return { result: () => {}, end: (results) => write(`${JSON.stringify({ images: results }, null, 2)}\n`) };
     case 'table':
-      return { result: () => {}, end: (results) => write(`${table(results)}\n`) };
+      return { result: () => {}, end: (results) => write(`${table(results, colour)}\n`) };
   }
 }
 
@@ -57,8 +58,11 @@ function csvRows(result: ImageResult): unknown[][] {
   });
 }
 
-function table(results: ImageResult[]): string {
-  const out = new Table({ head: ['file', 'face', 'emotion', 'top three', 'box (x, y, w × h)'] });
+function table(results: ImageResult[], colour: boolean): string {
+  const out = new Table({
+    head: ['file', 'face', 'emotion', 'top three', 'box (x, y, w × h)'],
+    ...(colour ? {} : { style: { head: [], border: [] } }),
+  });
   for (const result of results) {
     if (isFailure(result)) {
       out.push([result.file, '', `error ${result.error.code}`, { colSpan: 2, content: result.error.message }]);

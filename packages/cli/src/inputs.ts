@@ -1,6 +1,6 @@
 /** Command-line arguments (files, folders, globs) → the image files to analyse, in order. */
 import { stat } from 'node:fs/promises';
-import { basename, join, relative } from 'node:path';
+import { basename, isAbsolute, join, relative } from 'node:path';
 
 import { glob, isDynamicPattern } from 'tinyglobby';
 
@@ -32,7 +32,8 @@ export async function expandInputs(args: string[]): Promise<ImageFile[]> {
       const found = await glob(IMAGE_PATTERN, { cwd: arg, caseSensitiveMatch: false, onlyFiles: true });
       for (const name of found.sort()) add(join(arg, name), name);
     } else if (!info && isDynamicPattern(arg)) {
-      const found = await glob(arg, { caseSensitiveMatch: false, onlyFiles: true });
+      // Matches are named as the pattern was: absolute for an absolute pattern.
+      const found = await glob(arg, { caseSensitiveMatch: false, onlyFiles: true, absolute: isAbsolute(arg) });
       for (const path of found.sort()) add(path, relative('.', path).startsWith('..') ? basename(path) : path);
     } else {
       add(arg, basename(arg));
