@@ -108,9 +108,10 @@ function drawFaces(faces: AnalyzedFace[], width: number, height: number, mirrore
     const padding = Math.round(fontSize / 4);
     const textWidth = context.measureText(text).width + 2 * padding;
     const textHeight = fontSize + 2 * padding;
-    // Above the box, or inside its top edge when the box touches the top of the frame.
-    const top = box.y - textHeight >= 0 ? box.y - textHeight : box.y;
-    const left = Math.min(Math.max(0, box.x - line / 2), Math.max(0, width - textWidth));
+    // Above the box, or inside its top edge when the box touches the top of the frame; on
+    // whole pixels, so its edges are crisp and blend nothing into the box's stroke.
+    const top = Math.round(box.y - textHeight >= 0 ? box.y - textHeight : box.y);
+    const left = Math.round(Math.min(Math.max(0, box.x - line / 2), Math.max(0, width - textWidth)));
     context.fillStyle = colour;
     context.fillRect(left, top, textWidth, textHeight);
     context.fillStyle = '#111111';

@@ -106,12 +106,19 @@ async function waitForLabel(page: Page, label: string): Promise<Drawn[]> {
 }
 
 /**
- * The overlay's pixels in the middle of each edge of the box that lies inside the canvas
- * (floor(edge) is wholly under a stroke at least 2 px wide, so it is not anti-aliased).
+ * The overlay's pixels in the middle of each edge of the first drawn box that lies inside the
+ * canvas (floor(edge) is wholly under a stroke at least 2 px wide, so it is not anti-aliased).
+ * The box is read in the same turn as the pixels: live answers redraw the overlay meanwhile.
  */
-async function boxEdgePixels(page: Page, box: Drawn['box']): Promise<number[][]> {
-  return page.evaluate(([x, y, width, height]) => {
+async function boxEdgePixels(page: Page): Promise<number[][]> {
+  return page.evaluate(() => {
     const canvas = document.getElementById('overlay') as HTMLCanvasElement;
+    const [x, y, width, height] = (JSON.parse(canvas.dataset.faces!) as { box: number[] }[])[0]!.box as [
+      number,
+      number,
+      number,
+      number,
+    ];
     const context = canvas.getContext('2d')!;
     const middle = { x: x + width / 2, y: y + height / 2 };
     const edges = [
@@ -123,7 +130,7 @@ async function boxEdgePixels(page: Page, box: Drawn['box']): Promise<number[][]>
     return edges
       .filter(([px, py]) => px >= 0 && py >= 0 && px < canvas.width && py < canvas.height)
       .map(([px, py]) => [...context.getImageData(px, py, 1, 1).data]);
-  }, box);
+  });
 }
 
 async function expectDrawnFace(page: Page, label: string, colour: [number, number, number]): Promise<void> {
@@ -131,7 +138,7 @@ async function expectDrawnFace(page: Page, label: string, colour: [number, numbe
   expect(drawn).toHaveLength(1);
   const [face] = drawn as [Drawn];
   expect(face.box[2]).toBeGreaterThan(60); // a face-sized box, in overlay pixels
-  const pixels = await boxEdgePixels(page, face.box);
+  const pixels = await boxEdgePixels(page);
   expect(pixels.length).toBeGreaterThan(0);
   for (const pixel of pixels) expect(pixel).toEqual([...colour, 255]); // drawn, opaque, in the emotion's colour
   expect(await page.locator('#status').textContent()).toBe(`Emotion: ${label}`);
