@@ -15,7 +15,7 @@ export interface Run {
   stderr: string;
 }
 
-/** Runs `node <binPath> ...args` to its end. */
+/** Runs `node <binPath> ...args` (default: this package's built bin) to its end. */
 export function runCli(args: string[], options: { cwd?: string; binPath?: string } = {}): Promise<Run> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [options.binPath ?? bin, ...args], {
