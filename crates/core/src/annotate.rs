@@ -6,7 +6,9 @@ use std::sync::OnceLock;
 
 use ab_glyph::{FontRef, PxScale};
 use image::{ImageFormat, Rgb, RgbImage};
-use imageproc::drawing::{draw_filled_circle_mut, draw_filled_rect_mut, draw_hollow_rect_mut, draw_text_mut, text_size};
+use imageproc::drawing::{
+    draw_filled_circle_mut, draw_filled_rect_mut, draw_hollow_rect_mut, draw_text_mut, text_size,
+};
 use imageproc::rect::Rect;
 
 use crate::engine::Face;

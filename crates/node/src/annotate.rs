@@ -32,7 +32,9 @@ pub fn to_options(options: Option<JsAnnotateOptions>) -> Result<AnnotateOptions>
     let format = match options.format.as_deref() {
         None | Some("png") => AnnotateFormat::Png,
         Some("jpeg") => AnnotateFormat::Jpeg,
-        Some(other) => return Err(coded(INVALID_OPTIONS, format!("format must be \"png\" or \"jpeg\", got {other:?}"))),
+        Some(other) => {
+            return Err(coded(INVALID_OPTIONS, format!("format must be \"png\" or \"jpeg\", got {other:?}")))
+        }
     };
     Ok(AnnotateOptions { mesh: options.mesh.unwrap_or(false), format })
 }
