@@ -35,11 +35,11 @@ export function streamRoute(
   const checkQuery: MiddlewareHandler = async (c, next) => {
     const settings = readSettings(c);
     if (typeof settings === 'string') return c.json({ error: settings, code: 'INVALID_REQUEST' }, 400);
-    c.set('streamSettings' as never, settings as never);
     await next();
   };
   const upgrade = upgradeWebSocket((c) => {
-    const session = new StreamSession(c.get('streamSettings' as never) as StreamSettings, infer);
+    // Checked by checkQuery just before.
+    const session = new StreamSession(readSettings(c) as StreamSettings, infer);
     return {
       onOpen: (_event, ws) => session.open(ws),
       onMessage: (event, ws) => session.message(event.data, ws),

@@ -38,7 +38,10 @@ export interface TrackerOptions {
   timeConstantMs: number;
   /** A detection continues a track when their boxes' IoU is at least this. Default 0.3. */
   minOverlap?: number;
-  /** A track not seen for this long is forgotten, ms. Default 1000. */
+  /**
+   * A track missing from at least one frame and unseen for this long is forgotten, ms. Default
+   * 1000. Both conditions: a face in every frame keeps its id however slowly frames come.
+   */
   forgetAfterMs?: number;
 }
 
@@ -46,6 +49,8 @@ interface Track {
   id: number;
   box: TrackedBox;
   lastSeen: number;
+  /** Frames in a row this track was not matched in. */
+  missed: number;
   probabilities: Map<string, number>;
 }
 
@@ -62,13 +67,15 @@ export class FaceTracker {
 
   /** The detections of the frame taken at `timeMs`, in their order, each with its track. */
   update(detections: Detection[], timeMs: number): Smoothed[] {
-    this.tracks = this.tracks.filter((track) => timeMs - track.lastSeen <= this.forgetAfterMs);
+    this.tracks = this.tracks.filter((track) => track.missed === 0 || timeMs - track.lastSeen <= this.forgetAfterMs);
     const assigned = this.match(detections);
+    const matched = new Set(assigned.values());
+    for (const track of this.tracks) if (!matched.has(track)) track.missed++;
     return detections.map((detection, index) => {
       let track = assigned.get(index);
       const raw = new Map(detection.emotions.map((e) => [e.label, e.probability]));
       if (!track) {
-        track = { id: this.nextId++, box: detection.box, lastSeen: timeMs, probabilities: raw };
+        track = { id: this.nextId++, box: detection.box, lastSeen: timeMs, missed: 0, probabilities: raw };
         this.tracks.push(track);
       } else {
         const weight = emaWeight(timeMs - track.lastSeen, this.options.timeConstantMs);
@@ -78,6 +85,7 @@ export class FaceTracker {
         }
         track.box = detection.box;
         track.lastSeen = timeMs;
+        track.missed = 0;
       }
       const emotions = [...track.probabilities]
         .map(([label, probability]) => ({ label, probability }))

@@ -35,6 +35,12 @@ describe('FaceTracker', () => {
     expect(tracker.update([face(500, 0, 'sad'), face(0, 0, 'happy')], 2200).map((t) => t.id)).toEqual([2, 3]);
   });
 
+  it('keeps ids when frames come slowly (a busy server), as long as the face is in every frame', () => {
+    const tracker = new FaceTracker({ timeConstantMs: 500, forgetAfterMs: 1000 });
+    const ids = [0, 1500, 3000, 4500].map((t) => tracker.update([face(t / 300, 0, 'happy')], t)[0]!.id);
+    expect(ids).toEqual([1, 1, 1, 1]);
+  });
+
   it('damps a one-frame flip: a single sad frame among happy ones leaves the answer happy', () => {
     const tracker = new FaceTracker({ timeConstantMs: 500 });
     for (let t = 0; t <= 1000; t += 100) tracker.update([face(0, 0, 'happy')], t);
