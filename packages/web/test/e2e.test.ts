@@ -213,14 +213,18 @@ describe.skipIf(!haveChromium)('the web client in Chromium', { timeout: 120_000 
     }
   });
 
-  it('live camera with a sad face: SAD over a box', async () => {
+  it('live camera with a sad face, without WebSockets: SAD over a box, over HTTP', async () => {
     const browser = await launch(join(workDir, 'sad.y4m'));
     try {
       const page = await browser.newPage({ viewport: { width: 900, height: 1000 } });
       page.setDefaultTimeout(ANSWER_TIMEOUT_MS);
+      // A browser (or a proxy) without WebSockets: the page falls back to POST /v1/analyze.
+      await page.addInitScript(() => Object.defineProperty(window, 'WebSocket', { value: undefined }));
       await page.goto(baseUrl);
       await page.click('#camera');
       await expectDrawnFace(page, 'SAD', SAD_COLOUR);
+      expect(await page.locator('#timing').getAttribute('data-transport')).toBe('http');
+      expect(await page.locator('#timing').textContent()).toMatch(/^640×480 frame, answered in \d+ ms over HTTP$/);
       await page.screenshot({ path: join(artifactsDir, 'camera-sad.png') });
 
       // Stop: the camera is released and the page says so.
