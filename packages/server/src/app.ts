@@ -202,16 +202,15 @@ export function createApp(engine: ServerEngine | Promise<ServerEngine>, options:
   };
 
   const app = new OpenAPIHono<ServerEnv>();
+  const webSockets = createNodeWebSocket({ app });
+  // ws reads its options at each upgrade: a frame may be as large as a request body.
+  webSockets.wss.options.maxPayload = maxBodyBytes;
 
   // Every answer, refusals included: an id (the caller's X-Request-Id when sane), counted, logged.
   app.use(requestId());
   app.use(countRequests(metrics));
   if (options.logger && options.logRequests !== false) app.use(logRequests(options.logger, trustProxy));
   app.use(secureHeaders());
-  const app = new Hono();
-  const webSockets = createNodeWebSocket({ app });
-  // ws reads its options at each upgrade: a frame may be as large as a request body.
-  webSockets.wss.options.maxPayload = maxBodyBytes;
 
   // Browser clients on other origins (the seed's web page, a dev server) call the API too,
   // and may read Retry-After on a 503 or 429 and the rate limit's headers.

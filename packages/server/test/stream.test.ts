@@ -157,4 +157,27 @@ describe('GET /v1/stream', { timeout: 120_000 }, () => {
     });
     expect(status).toBe(400);
   });
+
+  it('with API keys on, refuses an upgrade without the key (401) and opens one that presents it', async () => {
+    const key = 'stream-test-key-0123456789';
+    const guarded = await startServer({ LOG_REQUESTS: '0', API_KEYS: key });
+    try {
+      const url = `${guarded.url.replace('http', 'ws')}/v1/stream`;
+      const outcome = (headers: Record<string, string>) =>
+        new Promise<number>((resolve) => {
+          const socket = new WebSocket(url, { headers });
+          socket.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
+          socket.on('open', () => {
+            socket.close();
+            resolve(101);
+          });
+          socket.on('error', () => {});
+        });
+      expect(await outcome({})).toBe(401);
+      expect(await outcome({ Authorization: 'Bearer wrong-key-0123456789' })).toBe(401);
+      expect(await outcome({ Authorization: `Bearer ${key}` })).toBe(101);
+    } finally {
+      guarded.child.kill('SIGKILL');
+    }
+  });
 });
