@@ -214,7 +214,7 @@ async function startCamera(): Promise<void> {
     return;
   }
   if (mine !== session) {
-    stream.getTracks().forEach((track) => track.stop());
+    for (const track of stream.getTracks()) track.stop();
     return;
   }
   video.srcObject = stream;
@@ -230,7 +230,7 @@ async function startCamera(): Promise<void> {
 
 function stopCamera(message = 'Camera stopped.'): void {
   session++;
-  stream?.getTracks().forEach((track) => track.stop());
+  for (const track of stream?.getTracks() ?? []) track.stop();
   stream = null;
   video.srcObject = null;
   cameraButton.textContent = 'Start camera';
