@@ -171,6 +171,28 @@ export function registerDocs(app: OpenAPIHono<ServerEnv>, options: DocsOptions):
     }),
     createRoute({
       method: 'get',
+      path: '/v1/stream',
+      tags: ['v1'],
+      summary: 'WebSocket for live video: binary frames in, tracked and smoothed faces out',
+      description:
+        'Upgrade with `Upgrade: websocket`. Each binary message is a frame (an encoded image); each analysed frame is answered with `{"type":"faces","frame","dropped","latencyMs","faces"}`, where each face has a stable `id`, smoothed `emotion`/`emotions` and the frame\'s own values in `raw`. The README\'s "Live stream" section has the message shapes, the smoothing and the backpressure.',
+      security,
+      request: {
+        query: z.object({
+          tau: z.string().optional().openapi({ description: 'Smoothing time constant in ms, 0 to 60000 (default 500)' }),
+          landmarks: z.enum(['0', '1', 'true', 'false']).optional().openapi({ description: 'Add the 468 points' }),
+        }),
+      },
+      responses: {
+        101: { description: 'Switching Protocols: the stream is open' },
+        400: json(v1Error, 'A bad query (`INVALID_REQUEST`)'),
+        401: json(v1Error, 'API keys are on and the request has none, or a wrong one'),
+        426: json(v1Error, 'Not a WebSocket upgrade (`UPGRADE_REQUIRED`)'),
+        429: json(v1Error, 'Over the rate limit (counted once per connection)'),
+      },
+    }),
+    createRoute({
+      method: 'get',
       path: '/health',
       tags: ['health'],
       summary: 'The engine’s state and the admission queue’s depth',
