@@ -6,7 +6,16 @@
  */
 import { availableParallelism } from 'node:os';
 
-process.env.UV_THREADPOOL_SIZE = process.env.INFERENCE_THREADS || String(availableParallelism());
+import { readCpuQuota, threadsForQuota } from '@emotion/server/cpu-quota';
+
+// As the server's start.cjs: INFERENCE_THREADS, else a container's CPU quota, else every CPU.
+if (!process.env.INFERENCE_THREADS) {
+  const quota = readCpuQuota();
+  process.env.INFERENCE_THREADS = String(
+    quota ? threadsForQuota(quota, availableParallelism()) : availableParallelism(),
+  );
+}
+process.env.UV_THREADPOOL_SIZE = process.env.INFERENCE_THREADS;
 
 import('./cli.js')
   .then(({ main }) => main(process.argv))
