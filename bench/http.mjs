@@ -8,7 +8,8 @@
  * wrk reconnects, and in C it takes less of the two cores from the servers. Peak RSS is the
  * server's whole process tree (gunicorn's master and workers), sampled every 100 ms.
  *
- *   node bench/http.mjs [--duration 20] [--out bench/.results/http.json]
+ *   node bench/http.mjs [--duration 20] [--out bench/.results/http.json] [--only ours,at best] [--image webcam]
+ *   (--only: servers whose name contains one of the comma-separated words; --image: images whose name does)
  *   (needs: wrk, pnpm build, bash bench/frames.sh, bash bench/peers/seed/setup.sh)
  */
 import { execFile, spawn } from 'node:child_process';
@@ -25,6 +26,7 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: '3' },
     out: { type: 'string', default: join(repo, 'bench/.results/http.json') },
     only: { type: 'string' },
+    image: { type: 'string' },
   },
 });
 const duration = Number(args.duration);
@@ -131,8 +133,9 @@ async function load(bodyFile, connections, seconds) {
 const scratch = mkdtempSync(join(tmpdir(), 'emotion-http-'));
 const results = [];
 for (const [serverName] of Object.entries(servers)) {
-  if (args.only && !serverName.includes(args.only)) continue;
+  if (args.only && !args.only.split(',').some((word) => serverName.includes(word))) continue;
   for (const [imageName, image] of Object.entries(images)) {
+    if (args.image && !imageName.includes(args.image)) continue;
     const bytes = readFileSync(join(repo, 'bench/.frames', image.file));
     const body = JSON.stringify({ image: `data:${image.mime};base64,${bytes.toString('base64')}` });
     const bodyFile = join(scratch, `${image.file}.json`);
