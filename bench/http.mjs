@@ -132,15 +132,17 @@ async function load(bodyFile, connections, seconds) {
 
 const scratch = mkdtempSync(join(tmpdir(), 'emotion-http-'));
 const results = [];
-for (const [serverName] of Object.entries(servers)) {
-  if (args.only && !args.only.split(',').some((word) => serverName.includes(word))) continue;
-  for (const [imageName, image] of Object.entries(images)) {
-    if (args.image && !imageName.includes(args.image)) continue;
-    const bytes = readFileSync(join(repo, 'bench/.frames', image.file));
-    const body = JSON.stringify({ image: `data:${image.mime};base64,${bytes.toString('base64')}` });
-    const bodyFile = join(scratch, `${image.file}.json`);
-    writeFileSync(bodyFile, body);
-    for (const connections of concurrencies) {
+// Servers innermost: the runs compared with each other follow one another, so a change in the machine's
+// load between them is as small as it can be.
+for (const [imageName, image] of Object.entries(images)) {
+  if (args.image && !imageName.includes(args.image)) continue;
+  const bytes = readFileSync(join(repo, 'bench/.frames', image.file));
+  const body = JSON.stringify({ image: `data:${image.mime};base64,${bytes.toString('base64')}` });
+  const bodyFile = join(scratch, `${image.file}.json`);
+  writeFileSync(bodyFile, body);
+  for (const connections of concurrencies) {
+    for (const [serverName] of Object.entries(servers)) {
+      if (args.only && !args.only.split(',').some((word) => serverName.includes(word))) continue;
       const { child, startSeconds } = await startServer(serverName);
       const answer = await post(body);
       let peak = treeRssBytes(child.pid);

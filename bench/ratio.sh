@@ -18,7 +18,7 @@ bash bench/peers/seed/setup.sh
 
 # The floor: each model's Session::run on the frame's own tensors (criterion medians in target/criterion).
 cargo bench --quiet -p emotion-core --bench stages -- '^webcam_one_face/(detect|landmarks|classify)_floor$' \
-  --warm-up-time 1 --measurement-time 3 >/dev/null
+  --warm-up-time 1 --measurement-time 3 >"$RESULTS/ratio-floor.log" 2>&1 || { cat "$RESULTS/ratio-floor.log" >&2; exit 1; }
 node bench/http.mjs --only 'ours,at best' --image webcam --duration "${DURATION:-10}" --warmup 2 \
   --out "$RESULTS/ratio-http.json" >/dev/null
 node bench/peers/human/bench.mjs "${RUNS:-30}" 5 > "$RESULTS/ratio-inprocess.json" 2>/dev/null
