@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 6's comparison in one command: us vs the seed (as shipped, at its best) over HTTP,
+# The peer comparison in one command: us vs the seed (as shipped, at its best) over HTTP,
 # us vs @vladmandic/human in process, and the accuracy of all three on the same 200 images.
 # Needs Debian's wrk (apt-get install wrk) as the HTTP load generator.
 # JSON in bench/.results/, the tables in bench/.results/summary.md (copied into RESULTS.md).

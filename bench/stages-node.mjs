@@ -1,4 +1,4 @@
-// Stage breakdown, Node side (issue 6): what the server does around the Rust engine for one
+// Stage breakdown, Node side: what the server does around the Rust engine for one
 // request with the image as a data URL in JSON, per frame, median of many runs
 // (process.hrtime.bigint()). The Rust stages are in crates/core/benches/stages.rs.
 //

@@ -56,7 +56,7 @@ def canonicalize(model: onnx.ModelProto) -> None:
         arr = numpy_helper.to_array(t)
         tensor_sig[name] = _h(b"init", str(arr.dtype).encode(), repr(arr.shape).encode(), arr.tobytes())
     node_sig: list[bytes] = []
-    for i, n in enumerate(g.node):
+    for n in g.node:
         attrs = sorted(a.SerializeToString(deterministic=True) for a in n.attribute)
         try:
             ins = [tensor_sig[x] for x in n.input]

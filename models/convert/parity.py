@@ -13,6 +13,7 @@ images, and ONNX Runtime median latency with one thread.
 """
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -57,7 +58,9 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("tflite_dir", type=Path)
-    ap.add_argument("--faces", type=Path, default=Path("/work/shared/datasets/faces-224"))
+    # The team's data beside the repository (../shared), or where EMOTION_SHARED_DIR says.
+    shared = Path(os.environ.get("EMOTION_SHARED_DIR") or Path(__file__).resolve().parents[3] / "shared")
+    ap.add_argument("--faces", type=Path, default=shared / "datasets/faces-224")
     ap.add_argument("--per-class", type=int, default=10)
     ap.add_argument("--latency-runs", type=int, default=200)
     args = ap.parse_args()
@@ -98,7 +101,7 @@ def main() -> None:
             tfl.set_tensor(tin["index"], x)
             tfl.invoke()
             ref = {n: tfl.get_tensor(i) for n, i in tidx.items()}
-            got = dict(zip([o.name for o in oouts], sess.run(None, {oin.name: x})))
+            got = dict(zip([o.name for o in oouts], sess.run(None, {oin.name: x}), strict=True))
             for n in got:
                 if got[n].shape != ref[n].shape:
                     sys.exit(f"{name}/{n}: shape {got[n].shape} vs tflite {ref[n].shape}")

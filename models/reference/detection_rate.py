@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Face-found rates of MediaPipe on every image of faces-224.
 
-    python detection_rate.py [--root /work/shared/datasets/faces-224] \
+    python detection_rate.py [--root ../shared/datasets/faces-224] \
         [--tsv faces224_found.tsv] [--summary faces224_found_summary.json]
 
 Per image it runs
@@ -90,13 +90,13 @@ def main():
         s["facedetection_rate"] = round(s["facedetection_found"] / s["images"], 4)
         return s
 
+    mesh_args = ", ".join(f"{k}={v}" for k, v in SEED_MESH_CONFIG.items())
+    detection_args = ", ".join(f"{k}={v}" for k, v in DETECTION_CONFIG.items())
     summary = {
         "header": header(
             {
-                "face_mesh": "mp.solutions.face_mesh.FaceMesh(%s)"
-                % ", ".join(f"{k}={v}" for k, v in SEED_MESH_CONFIG.items()),
-                "face_detection": "mp.solutions.face_detection.FaceDetection(%s)"
-                % ", ".join(f"{k}={v}" for k, v in DETECTION_CONFIG.items()),
+                "face_mesh": f"mp.solutions.face_mesh.FaceMesh({mesh_args})",
+                "face_detection": f"mp.solutions.face_detection.FaceDetection({detection_args})",
                 "decoder": "cv2.imdecode(IMREAD_COLOR) + cvtColor(BGR2RGB)",
                 "mean_ms_face_mesh": round(1000 * t_mesh / len(rows), 2),
                 "mean_ms_face_detection": round(1000 * t_det / len(rows), 2),
@@ -108,12 +108,8 @@ def main():
     }
     with open(args.tsv, "w") as fp:
         fp.write(
-            "# MediaPipe %s on faces-224; facemesh = FaceMesh(%s); facedetection = FaceDetection(%s)\n"
-            % (
-                summary["header"]["mediapipe_version"],
-                ", ".join(f"{k}={v}" for k, v in SEED_MESH_CONFIG.items()),
-                ", ".join(f"{k}={v}" for k, v in DETECTION_CONFIG.items()),
-            )
+            f"# MediaPipe {summary['header']['mediapipe_version']} on faces-224; "
+            f"facemesh = FaceMesh({mesh_args}); facedetection = FaceDetection({detection_args})\n"
         )
         for c, s in summary["per_class"].items():
             fp.write(

@@ -8,7 +8,7 @@ and writes one JSON file. This is the *reference* (MediaPipe itself), not our co
     python landmarks.py -o OUT.json --sample-faces224 5 --seed 20261124
 
 Per image:
-  path          relative to --rel-root (default /work/shared/datasets), with --path-prefix prepended
+  path          relative to --rel-root (default ../shared/datasets beside the repository), with --path-prefix prepended
   sha256        of the file bytes; rgb_sha256 of the decoded H x W x 3 uint8 RGB pixels fed to MediaPipe
   width/height  pixels
   detections    FaceDetection(model_selection=0, min_detection_confidence=0.5), in MediaPipe's output order:
@@ -37,7 +37,10 @@ import time
 import cv2
 import numpy as np
 
-DATASETS = "/work/shared/datasets"
+# The team's data beside the repository (../shared), or where EMOTION_SHARED_DIR says.
+HERE = os.path.dirname(os.path.abspath(__file__))
+SHARED = os.environ.get("EMOTION_SHARED_DIR") or os.path.join(HERE, "..", "..", "..", "shared")
+DATASETS = os.path.normpath(os.path.join(SHARED, "datasets"))
 FACES224 = os.path.join(DATASETS, "faces-224")
 IMAGE_EXT = (".jpg", ".jpeg", ".png", ".bmp", ".webp")
 
@@ -134,7 +137,7 @@ def header(extra=None):
         "platform": platform.platform(),
         "command": "python "
         + " ".join([os.path.join("models/reference", os.path.basename(sys.argv[0]))] + sys.argv[1:]),
-        "date": datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat(),
+        "date": datetime.datetime.now(datetime.UTC).replace(microsecond=0).isoformat(),
     }
     if extra:
         h.update(extra)
@@ -236,11 +239,14 @@ def main():
                 "decoder": "cv2.imdecode(IMREAD_COLOR) + cvtColor(BGR2RGB)"
                 if args.decoder == "cv2"
                 else "PIL convert('RGB')",
-                "face_detection": "mp.solutions.face_detection.FaceDetection(%s)"
-                % ", ".join(f"{k}={v}" for k, v in DETECTION_CONFIG.items()),
-                "face_mesh": "mp.solutions.face_mesh.FaceMesh(%s)"
-                % ", ".join(f"{k}={v}" for k, v in MESH_CONFIG.items()),
-                "units": "pixels; bbox=[xmin,ymin,width,height]; keypoints=[x,y]; landmarks=[x*W,y*H,z*W] rounded to 3 decimals",
+                "face_detection": "mp.solutions.face_detection.FaceDetection("
+                + ", ".join(f"{k}={v}" for k, v in DETECTION_CONFIG.items())
+                + ")",
+                "face_mesh": "mp.solutions.face_mesh.FaceMesh("
+                + ", ".join(f"{k}={v}" for k, v in MESH_CONFIG.items())
+                + ")",
+                "units": "pixels; bbox=[xmin,ymin,width,height]; keypoints=[x,y]; "
+                "landmarks=[x*W,y*H,z*W] rounded to 3 decimals",
                 "sample_faces224": {"per_class": args.sample_faces224, "seed": args.seed}
                 if args.sample_faces224
                 else None,

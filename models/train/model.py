@@ -5,8 +5,8 @@ ONNX graph): callers feed the features exactly as `emotion_core::features` compu
 from __future__ import annotations
 
 import torch
-from torch import nn
 import torch.nn.functional as F
+from torch import nn
 
 from data import GEOMETRY_DIM, N_LANDMARKS
 

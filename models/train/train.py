@@ -27,13 +27,22 @@ os.environ.setdefault("OMP_NUM_THREADS", str(THREADS))
 os.environ.setdefault("MKL_NUM_THREADS", str(THREADS))
 os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
 
-import numpy as np
-import torch
-import torch.nn.functional as F
+# The thread settings above must be in the environment before numpy and torch load.
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from data import CLASSES, happy_sad_sample, load_dump, mirror_geometry, mirror_permutation, seed_features, split  # noqa: E402
+from data import (  # noqa: E402
+    CLASSES,
+    happy_sad_sample,
+    load_dump,
+    mirror_geometry,
+    mirror_permutation,
+    seed_features,
+    split,
+)
 from model import EmotionNet, Ensemble  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -105,7 +114,7 @@ def train_model(cfg, g_tr, c_tr, y_tr, perm, log, g_val, c_val, y_val, *, seed: 
     log(f"class weights {np.round(weights.numpy(), 3).tolist()}")
 
     decay, no_decay = [], []
-    for name, p in model.named_parameters():
+    for p in model.parameters():
         (no_decay if p.ndim <= 1 else decay).append(p)
     opt = torch.optim.AdamW(
         [{"params": decay, "weight_decay": cfg.weight_decay}, {"params": no_decay, "weight_decay": 0.0}], lr=cfg.lr
@@ -365,7 +374,8 @@ def train_emotion(
     p_va = predict(model, g_va, c_va[:, None])
     val = scores(p_va, y_va, miss_va, d, s, has, 1)
     log(
-        f"validation{' (in-sample)' if in_sample else ''}: acc {val['accuracy_faces_found']:.4f} happy/sad {val['happy_vs_sad']['accuracy_faces_found']:.4f} "
+        f"validation{' (in-sample)' if in_sample else ''}: acc {val['accuracy_faces_found']:.4f} "
+        f"happy/sad {val['happy_vs_sad']['accuracy_faces_found']:.4f} "
         f"balanced {val['happy_vs_sad_detail']['balanced_accuracy_faces_found']:.4f} "
         f"recall {json.dumps({k: round(v, 3) for k, v in val['per_class_recall_faces_found'].items()})}"
     )
@@ -396,7 +406,8 @@ def train_emotion(
     test = scores(p_te_onnx, y_te, miss_te, d, s, has, 2)
     log(
         f"TEST: acc {test['accuracy_faces_found']:.4f} (all images {test['accuracy_all_images']:.4f}) "
-        f"happy/sad {test['happy_vs_sad']['accuracy_faces_found']:.4f} | seed RF acc {rf_test['accuracy_faces_found']:.4f} "
+        f"happy/sad {test['happy_vs_sad']['accuracy_faces_found']:.4f} "
+        f"| seed RF acc {rf_test['accuracy_faces_found']:.4f} "
         f"happy/sad {rf_test['happy_vs_sad']['accuracy_faces_found']:.4f}"
     )
 
@@ -433,7 +444,8 @@ def train_emotion(
         },
         "ours": {val_key: val, "test": test},
         "seed_random_forest": {
-            "recipe": "RandomForestClassifier(random_state=0) on mesh landmarks (x/width, y/height, z/width) minus their per-face minimum, 1404 values",
+            "recipe": "RandomForestClassifier(random_state=0) on mesh landmarks (x/width, y/height, z/width) "
+            "minus their per-face minimum, 1404 values",
             val_key: rf_val,
             "test": rf_test,
             "train_seconds": round(rf_seconds, 1),

@@ -7,7 +7,7 @@
 # 1. a Python venv with exact pins (models/train/.venv, git-ignored),
 # 2. the features from our own Rust pipeline (dump_features, into a temporary folder),
 # 3. training, the seed's RandomForest on the same split, ONNX export, the ONNX Runtime check.
-# Environment: DATASET (default shared/datasets/faces-224 beside the repo: /work/shared/...),
+# Environment: DATASET (default ../shared/datasets/faces-224 beside the repo, or under EMOTION_SHARED_DIR),
 #   FEATURES=DIR to reuse an existing dump instead of writing one, VENV, PYTHON (default python3).
 # Uses 2 threads throughout.
 set -euo pipefail
@@ -16,7 +16,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
 VENV="${VENV:-$HERE/.venv}"
 PYTHON="${PYTHON:-python3}"
-DATASET="${DATASET:-$(cd "$REPO/.." && pwd)/shared/datasets/faces-224}"
+DATASET="${DATASET:-${EMOTION_SHARED_DIR:-$(cd "$REPO/.." && pwd)/shared}/datasets/faces-224}"
 
 START=$(date +%s)
 if [ ! -x "$VENV/bin/python" ]; then

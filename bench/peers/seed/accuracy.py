@@ -2,7 +2,8 @@
 the service's own /predict route (Flask test client, in-process), so the numbers are the service's.
 Runs in `best` mode (one reused FaceMesh) for speed, after checking on CHECK images spread over the sample that
 as_shipped (a new FaceMesh per call) gives identical features and answers. Prints JSON on stdout.
-Usage: .venv/bin/python accuracy.py [DATASET]   (DATASET defaults to /work/shared/datasets/faces-224)
+Usage: .venv/bin/python accuracy.py [DATASET]   (DATASET: default
+../shared/datasets/faces-224 beside the repository, or under $EMOTION_SHARED_DIR)
 """
 
 import base64
@@ -20,7 +21,8 @@ import utils  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SAMPLE = os.path.join(HERE, "..", "..", ".frames", "sample200.tsv")
-DATASET = sys.argv[1] if len(sys.argv) > 1 else "/work/shared/datasets/faces-224"
+SHARED = os.environ.get("EMOTION_SHARED_DIR") or os.path.join(HERE, "..", "..", "..", "..", "shared")
+DATASET = sys.argv[1] if len(sys.argv) > 1 else os.path.join(SHARED, "datasets", "faces-224")
 CHECK = 20
 MIME = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
 

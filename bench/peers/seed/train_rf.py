@@ -2,7 +2,8 @@
 
 Trained on faces-224 happy + sad minus every image of models/train/test_split.tsv, so accuracy measured
 on test images (accuracy.py) is honest. Writes .cache/model.pkl (pickle, as the seed loads it).
-Usage: .venv/bin/python train_rf.py [DATASET]   (DATASET defaults to /work/shared/datasets/faces-224)
+Usage: .venv/bin/python train_rf.py [DATASET]   (DATASET: default
+../shared/datasets/faces-224 beside the repository, or under $EMOTION_SHARED_DIR)
 """
 
 import os
@@ -17,7 +18,8 @@ from utils import get_face_landmarks, make_face_mesh
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
-DATASET = sys.argv[1] if len(sys.argv) > 1 else "/work/shared/datasets/faces-224"
+SHARED = os.environ.get("EMOTION_SHARED_DIR") or os.path.join(HERE, "..", "..", "..", "..", "shared")
+DATASET = sys.argv[1] if len(sys.argv) > 1 else os.path.join(SHARED, "datasets", "faces-224")
 SPLIT = os.path.join(REPO, "models", "train", "test_split.tsv")
 OUT = os.path.join(HERE, ".cache", "model.pkl")
 emotions = ["HAPPY", "SAD"]  # the seed's labels: class index 0 = HAPPY, 1 = SAD
