@@ -1,6 +1,6 @@
-//! Where a request's time goes (issue 6): each stage of `Engine::analyze` on its own, per frame,
+//! Where a request's time goes: each stage of `Engine::analyze` on its own, per frame,
 //! next to its floor, the model's own inference (`Session::run` on an input tensor made
-//! beforehand), and the whole `analyze` and `predict_seed`.
+//! beforehand), and the whole `analyze` and `dominant_emotion`.
 //!
 //! `cargo bench -p emotion-core --bench stages [-- FILTER] [criterion options]`, e.g.
 //! `-- webcam_one_face/` for one frame or `--sample-size 50 --measurement-time 5`.
@@ -12,16 +12,12 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use emotion_core::classifier::EmotionClassifier;
-use emotion_core::decode::decode_rgb;
-use emotion_core::detection::{BlazeFace, FULL_RANGE, SHORT_RANGE};
-use emotion_core::faces::FaceFinder;
-use emotion_core::features::{aligned_crop, normalized_geometry, CROP_SIZE};
-use emotion_core::geometry::SquareRoi;
-use emotion_core::landmarks::{roi_from_detection, FaceMesh, LANDMARK_COUNT};
-use emotion_core::runtime::{environment, ModelPool};
-use emotion_core::tensor::{roi_to_tensor, TensorSpec};
-use emotion_core::{models, DecodeLimits, DetectionConfig, Engine, EngineConfig};
+use emotion_core::stages::{
+    aligned_crop, decode_rgb, environment, models, normalized_geometry, roi_from_detection, roi_to_tensor, BlazeFace,
+    EmotionClassifier, FaceFinder, FaceMesh, ModelPool, SquareRoi, TensorSpec, CROP_SIZE, FULL_RANGE, LANDMARK_COUNT,
+    SHORT_RANGE,
+};
+use emotion_core::{DecodeLimits, DetectionConfig, Emotion, Engine, EngineConfig};
 use ort::session::Session;
 use ort::value::TensorRef;
 
@@ -41,7 +37,7 @@ struct Parts {
 
 impl Parts {
     fn new(threads: usize) -> Parts {
-        let env = environment(None).expect("ONNX Runtime loads");
+        let env = environment(None, &[]).expect("ONNX Runtime loads");
         let pool = |name, bytes| ModelPool::new(name, bytes, threads, env.clone()).expect("model loads");
         Parts {
             finder: FaceFinder {
@@ -112,7 +108,7 @@ fn stages(c: &mut Criterion) {
         let mut group = c.benchmark_group(frame);
         group.bench_function("decode", |b| b.iter(|| decode_rgb(black_box(&bytes), &limits).expect("decodes")));
 
-        // As analyze calls it, and as predict_seed does: the small-face pass only if nothing was found.
+        // As analyze calls it, and as dominant_emotion does: the small-face pass only if nothing was found.
         group.bench_function("detect", |b| {
             b.iter(|| parts.finder.find(black_box(&image), &detection, false).expect("detects"))
         });
@@ -123,7 +119,7 @@ fn stages(c: &mut Criterion) {
             b.iter(|| infer(&parts.detector_model, black_box(&detector_tensor), &detector_input))
         });
         // One run of the small-face (full-range) model: `detect` runs it once per tile (analyze
-        // always, predict_seed only when the short-range passes found nothing).
+        // always, dominant_emotion only when the short-range passes found nothing).
         group.bench_function("detect_floor_full_range", |b| {
             b.iter(|| infer(&parts.full_range_model, black_box(&full_range_tensor), &full_range_input))
         });
@@ -155,7 +151,9 @@ fn stages(c: &mut Criterion) {
         });
 
         group.bench_function("analyze", |b| b.iter(|| engine.analyze(black_box(&bytes)).expect("analyzes")));
-        group.bench_function("predict_seed", |b| b.iter(|| engine.predict_seed(black_box(&bytes)).expect("answers")));
+        group.bench_function("dominant_emotion", |b| {
+            b.iter(|| engine.dominant_emotion(black_box(&bytes), &[Emotion::Happy, Emotion::Sad]).expect("answers"))
+        });
         group.finish();
     }
 }

@@ -4,7 +4,8 @@
 
 use std::time::Instant;
 
-use emotion_core::{decode::decode_rgb, DecodeLimits};
+use emotion_core::stages::decode_rgb;
+use emotion_core::DecodeLimits;
 
 #[path = "../tests/support/png.rs"]
 mod png;

@@ -11,8 +11,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use emotion_core::features::{aligned_crop, normalized_geometry};
-use emotion_core::{decode::decode_rgb, Engine};
+use emotion_core::stages::{aligned_crop, decode_rgb, normalized_geometry};
+use emotion_core::Engine;
 
 struct Row {
     class: String,

@@ -2,12 +2,14 @@
 //! several sizes into a 1280×720 frame, found-rate and time per setting.
 //! `cargo run --release -p emotion-core --example small_faces`
 
+// The tests' scene composer, of which this probe uses a part.
 #[path = "../tests/support/scenes.rs"]
+#[allow(dead_code)]
 mod scenes;
 
 use std::time::Instant;
 
-use emotion_core::{DetectionConfig, Engine, EngineConfig};
+use emotion_core::{Engine, EngineConfig};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let classes = ["angry", "disgust", "fear", "happy", "neutral", "sad", "surprise"];
@@ -23,11 +25,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let tile_sizes = if tile_sizes.is_empty() { vec![0, 64, 48, 40] } else { tile_sizes };
     for size in [32u32, 40, 48, 64, 96] {
         for &tile in &tile_sizes {
-            let config = EngineConfig {
-                detection: DetectionConfig { min_face_size: tile, ..Default::default() },
-                min_presence: std::env::var("MIN_PRESENCE").ok().and_then(|v| v.parse().ok()).unwrap_or(0.5),
-                ..Default::default()
-            };
+            let mut config = EngineConfig::default();
+            config.detection.min_face_size = tile;
+            config.min_presence = std::env::var("MIN_PRESENCE").ok().and_then(|v| v.parse().ok()).unwrap_or(0.5);
             let engine = Engine::new(config)?;
             let (mut found, mut false_faces, mut millis) = (0, 0, 0.0);
             for (i, face) in faces.iter().enumerate() {

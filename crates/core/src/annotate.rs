@@ -11,6 +11,7 @@ use imageproc::drawing::{
 };
 use imageproc::rect::Rect;
 
+use crate::emotion::Emotion;
 use crate::engine::Face;
 use crate::error::{Error, Result};
 
@@ -29,15 +30,15 @@ pub struct AnnotateOptions {
 }
 
 /// The web client's colour for each emotion, so a file and the page look alike.
-pub fn emotion_colour(label: &str) -> Rgb<u8> {
-    Rgb(match label {
-        "happy" => [0xf5, 0xb7, 0x00],
-        "sad" => [0x3d, 0x7d, 0xd8],
-        "angry" => [0xe0, 0x41, 0x3a],
-        "disgust" => [0x5a, 0xa0, 0x2c],
-        "fear" => [0x9b, 0x59, 0xb6],
-        "surprise" => [0xff, 0x7f, 0x2a],
-        _ => [0xcf, 0xd8, 0xdc],
+pub fn emotion_colour(emotion: Emotion) -> Rgb<u8> {
+    Rgb(match emotion {
+        Emotion::Happy => [0xf5, 0xb7, 0x00],
+        Emotion::Sad => [0x3d, 0x7d, 0xd8],
+        Emotion::Angry => [0xe0, 0x41, 0x3a],
+        Emotion::Disgust => [0x5a, 0xa0, 0x2c],
+        Emotion::Fear => [0x9b, 0x59, 0xb6],
+        Emotion::Surprise => [0xff, 0x7f, 0x2a],
+        Emotion::Neutral => [0xcf, 0xd8, 0xdc],
     })
 }
 
@@ -88,8 +89,8 @@ pub fn draw_faces(image: &mut RgbImage, faces: &[Face], mesh: bool) {
 /// "HAPPY 91%": the most likely emotion and its probability.
 fn label(face: &Face) -> String {
     match face.emotions.first() {
-        Some(top) => format!("{} {}%", top.label.to_uppercase(), (top.probability * 100.0).round()),
-        None => face.emotion().to_uppercase(),
+        Some(top) => format!("{} {}%", top.label.as_str().to_uppercase(), (top.probability * 100.0).round()),
+        None => face.emotion().as_str().to_uppercase(),
     }
 }
 
@@ -99,6 +100,6 @@ pub fn encode(image: &RgbImage, format: AnnotateFormat) -> Result<Vec<u8>> {
         AnnotateFormat::Png => ImageFormat::Png,
         AnnotateFormat::Jpeg => ImageFormat::Jpeg,
     };
-    image.write_to(&mut out, format).map_err(|e| Error::Runtime(format!("encoding the annotated image: {e}")))?;
+    image.write_to(&mut out, format).map_err(|source| Error::Encode { source })?;
     Ok(out.into_inner())
 }

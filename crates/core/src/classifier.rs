@@ -3,19 +3,12 @@
 
 use image::RgbImage;
 
+use crate::emotion::{Emotion, EmotionScore};
 use crate::error::{Error, Result};
 use crate::features::{aligned_crop, normalized_geometry, CROP_SIZE};
 use crate::runtime::ModelPool;
 
-/// The classifier's output order (the data set's class folders, sorted).
-pub const LABELS: [&str; 7] = ["angry", "disgust", "fear", "happy", "neutral", "sad", "surprise"];
 const GEOMETRY_LEN: usize = 468 * 3;
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Emotion {
-    pub label: &'static str,
-    pub probability: f32,
-}
 
 pub struct EmotionClassifier {
     pool: ModelPool,
@@ -27,7 +20,7 @@ impl EmotionClassifier {
     }
 
     /// Probabilities for each face's landmarks, most likely first; one model run for all faces.
-    pub fn classify(&self, image: &RgbImage, meshes: &[&[[f32; 3]]]) -> Result<Vec<Vec<Emotion>>> {
+    pub fn classify(&self, image: &RgbImage, meshes: &[&[[f32; 3]]]) -> Result<Vec<Vec<EmotionScore>>> {
         if meshes.is_empty() {
             return Ok(Vec::new());
         }
@@ -41,16 +34,19 @@ impl EmotionClassifier {
             let outputs = session.run(ort::inputs!["geometry" => geometry, "crop" => crops])?;
             Ok(outputs["probabilities"].try_extract_tensor::<f32>()?.1.to_vec())
         })?;
-        if probabilities.len() != n * LABELS.len() {
+        if probabilities.len() != n * Emotion::ALL.len() {
             return Err(Error::ModelOutput(format!("{} probabilities for {n} faces", probabilities.len())));
         }
-        Ok(probabilities.chunks_exact(LABELS.len()).map(ranked).collect())
+        Ok(probabilities.chunks_exact(Emotion::ALL.len()).map(ranked).collect())
     }
 }
 
-fn ranked(probabilities: &[f32]) -> Vec<Emotion> {
-    let mut emotions: Vec<Emotion> =
-        LABELS.iter().zip(probabilities).map(|(&label, &probability)| Emotion { label, probability }).collect();
+fn ranked(probabilities: &[f32]) -> Vec<EmotionScore> {
+    let mut emotions: Vec<EmotionScore> = Emotion::ALL
+        .into_iter()
+        .zip(probabilities)
+        .map(|(label, &probability)| EmotionScore { label, probability })
+        .collect();
     emotions.sort_by(|a, b| b.probability.total_cmp(&a.probability));
     emotions
 }

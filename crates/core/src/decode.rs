@@ -8,6 +8,7 @@ use image::{ImageDecoder, ImageError, ImageFormat, ImageReader, RgbImage};
 use crate::error::{Error, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct DecodeLimits {
     /// Largest accepted width × height.
     pub max_pixels: u64,
@@ -32,7 +33,7 @@ pub fn decode_rgb(bytes: &[u8], limits: &DecodeLimits) -> Result<RgbImage> {
         });
     }
     let reader =
-        ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|e| Error::InvalidImage(e.to_string()))?;
+        ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|e| Error::invalid_image(e.to_string()))?;
     match reader.format() {
         None => return Err(Error::UnsupportedFormat),
         Some(ImageFormat::Jpeg) => check_jpeg_complete(bytes)?,
@@ -56,7 +57,7 @@ pub fn decode_rgb(bytes: &[u8], limits: &DecodeLimits) -> Result<RgbImage> {
 
 fn check_dimensions(width: u32, height: u32, limits: &DecodeLimits) -> Result<()> {
     if width == 0 || height == 0 {
-        return Err(Error::InvalidImage(format!("image has no pixels ({width}x{height})")));
+        return Err(Error::invalid_image(format!("image has no pixels ({width}x{height})")));
     }
     let pixels = u64::from(width) * u64::from(height);
     if pixels > limits.max_pixels {
@@ -74,14 +75,13 @@ fn check_jpeg_complete(bytes: &[u8]) -> Result<()> {
     let last_marker = |marker: u8| bytes.windows(2).rposition(|w| w == [0xFF, marker]);
     match (last_marker(0xDA), last_marker(0xD9)) {
         (Some(scan), Some(end)) if end > scan => Ok(()),
-        _ => Err(Error::InvalidImage("truncated JPEG: no end-of-image marker after the image data".into())),
+        _ => Err(Error::invalid_image("truncated JPEG: no end-of-image marker after the image data")),
     }
 }
 
 fn image_error(e: ImageError) -> Error {
     match e {
         ImageError::Limits(l) => Error::TooLarge { reason: l.to_string() },
-        ImageError::Unsupported(u) => Error::InvalidImage(u.to_string()),
-        other => Error::InvalidImage(other.to_string()),
+        other => Error::InvalidImage { reason: other.to_string(), source: Some(other) },
     }
 }

@@ -5,21 +5,25 @@ use std::path::PathBuf;
 use image::RgbImage;
 
 use crate::annotate::{self, AnnotateOptions};
-use crate::classifier::{Emotion, EmotionClassifier};
+use crate::classifier::EmotionClassifier;
 use crate::decode::{decode_rgb, DecodeLimits};
 use crate::detection::{BlazeFace, Detection, FULL_RANGE, SHORT_RANGE};
+use crate::emotion::{Emotion, EmotionScore};
 use crate::error::Result;
 use crate::faces::{DetectionConfig, FaceFinder};
 use crate::geometry::{BoundingBox, Point};
 use crate::landmarks::{roi_from_detection, FaceMesh, Mesh};
 use crate::models;
 use crate::runtime::{environment, ModelPool};
-use crate::seed::SeedEmotion;
 
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct EngineConfig {
     /// Path of the ONNX Runtime shared library; found automatically when `None`.
     pub ort_library: Option<PathBuf>,
+    /// Where else to look for `node_modules/onnxruntime-node` (each directory and its
+    /// ancestors), before the working directory: a binding passes its own package's folder.
+    pub ort_search_from: Vec<PathBuf>,
     /// ONNX Runtime threads per model run. Parallelism across requests comes from calling
     /// `analyze` on several threads, so one is the right default for servers.
     pub intra_threads: usize,
@@ -35,6 +39,7 @@ impl Default for EngineConfig {
     fn default() -> Self {
         Self {
             ort_library: None,
+            ort_search_from: Vec::new(),
             intra_threads: 1,
             limits: DecodeLimits::default(),
             detection: DetectionConfig::default(),
@@ -45,6 +50,7 @@ impl Default for EngineConfig {
 }
 
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Face {
     /// The detector's box, in image pixels.
     pub bbox: BoundingBox,
@@ -57,13 +63,13 @@ pub struct Face {
     /// The landmark model's confidence that this is a face, 0..1.
     pub presence: f32,
     /// Every emotion the classifier knows, most likely first; probabilities sum to 1.
-    pub emotions: Vec<Emotion>,
+    pub emotions: Vec<EmotionScore>,
 }
 
 impl Face {
-    /// The most likely emotion's label.
-    pub fn emotion(&self) -> &'static str {
-        self.emotions.first().map_or("neutral", |e| e.label)
+    /// The most likely emotion.
+    pub fn emotion(&self) -> Emotion {
+        self.emotions.first().map_or(Emotion::Neutral, |e| e.label)
     }
 }
 
@@ -77,7 +83,7 @@ pub struct Engine {
 
 impl Engine {
     pub fn new(config: EngineConfig) -> Result<Self> {
-        let env = environment(config.ort_library.as_deref())?;
+        let env = environment(config.ort_library.as_deref(), &config.ort_search_from)?;
         let threads = config.intra_threads;
         let pool = |name, bytes| ModelPool::new(name, bytes, threads, env.clone());
         Ok(Self {
@@ -135,19 +141,20 @@ impl Engine {
         Ok((faces, annotate::encode(&image, options.format)?))
     }
 
-    /// The seed service's answer: HAPPY or SAD for the largest face, or no face. Only that
-    /// face's landmarks and emotions are computed.
-    pub fn predict_seed(&self, bytes: &[u8]) -> Result<SeedEmotion> {
+    /// The largest face's most likely emotion among `among` (every emotion when empty; a tie
+    /// goes to the one listed first), or `None` when there is no face. Only that face's
+    /// landmarks and emotions are computed, so this is cheaper than `analyze`.
+    pub fn dominant_emotion(&self, bytes: &[u8], among: &[Emotion]) -> Result<Option<Emotion>> {
         let image = decode_rgb(bytes, &self.config.limits)?;
         let mut detections = self.detections(&image, true)?;
         detections.sort_by(|a, b| b.bbox.area().total_cmp(&a.bbox.area()));
         for detection in &detections {
             if let Some(mesh) = self.mesh_if_face(&image, detection)? {
-                let emotions = self.classifier.classify(&image, &[mesh.points.as_slice()])?;
-                return Ok(emotions.first().map_or(SeedEmotion::NoFace, |e| SeedEmotion::from_emotions(e)));
+                let scores = self.classifier.classify(&image, &[mesh.points.as_slice()])?;
+                return Ok(scores.first().and_then(|scores| most_likely(scores, among)));
             }
         }
-        Ok(SeedEmotion::NoFace)
+        Ok(None)
     }
 
     /// The best-scoring detections, at most `max_faces`. With `largest_only`, passes for
@@ -163,5 +170,38 @@ impl Engine {
     fn mesh_if_face(&self, image: &RgbImage, detection: &Detection) -> Result<Option<Mesh>> {
         let mesh = self.mesh.run(image, &roi_from_detection(detection))?;
         Ok((mesh.presence > self.config.min_presence).then_some(mesh))
+    }
+}
+
+fn most_likely(scores: &[EmotionScore], among: &[Emotion]) -> Option<Emotion> {
+    if among.is_empty() {
+        return scores.first().map(|s| s.label);
+    }
+    let probability = |emotion: Emotion| scores.iter().find(|s| s.label == emotion).map_or(0.0, |s| s.probability);
+    among.iter().copied().reduce(|best, emotion| if probability(emotion) > probability(best) { emotion } else { best })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scores(happy: f32, sad: f32) -> Vec<EmotionScore> {
+        let mut scores = vec![
+            EmotionScore { label: Emotion::Happy, probability: happy },
+            EmotionScore { label: Emotion::Sad, probability: sad },
+            EmotionScore { label: Emotion::Neutral, probability: 1.0 - happy - sad },
+        ];
+        scores.sort_by(|a, b| b.probability.total_cmp(&a.probability));
+        scores
+    }
+
+    #[test]
+    fn the_most_likely_of_the_chosen_emotions_wins_and_a_tie_goes_to_the_first_listed() {
+        let among = [Emotion::Happy, Emotion::Sad];
+        assert_eq!(most_likely(&scores(0.1, 0.2), &among), Some(Emotion::Sad));
+        assert_eq!(most_likely(&scores(0.2, 0.1), &among), Some(Emotion::Happy));
+        assert_eq!(most_likely(&scores(0.2, 0.2), &among), Some(Emotion::Happy));
+        assert_eq!(most_likely(&scores(0.2, 0.2), &[Emotion::Sad, Emotion::Happy]), Some(Emotion::Sad));
+        assert_eq!(most_likely(&scores(0.1, 0.2), &[]), Some(Emotion::Neutral));
     }
 }

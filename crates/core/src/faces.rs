@@ -22,6 +22,7 @@ const FULL_RANGE_RELIABLE_FACE: f32 = 20.0;
 const WHOLE_SCAN_SLACK: f32 = 1.5;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub struct DetectionConfig {
     /// Minimum detector score (MediaPipe's and the seed's default: 0.5).
     pub min_score: f32,
@@ -55,7 +56,7 @@ impl FaceFinder {
             faces = weighted_nms(self.short_range.detect(image, &padded, config.min_score)?, NMS_IOU);
         }
 
-        if config.min_face_size > 0 && !(largest_only && !faces.is_empty()) {
+        if config.min_face_size > 0 && (faces.is_empty() || !largest_only) {
             add_unseen(&mut faces, self.find_small(image, config)?);
         }
         faces.sort_by(|a, b| b.score.total_cmp(&a.score));

@@ -7,27 +7,46 @@
 //! ```
 
 mod anchors;
-pub mod annotate;
-pub mod classifier;
-pub mod decode;
-pub mod detection;
+mod annotate;
+mod classifier;
+mod decode;
+mod detection;
+mod emotion;
 mod engine;
 mod error;
-pub mod faces;
-pub mod features;
-pub mod geometry;
-pub mod landmarks;
-pub mod models;
+mod faces;
+mod features;
+mod geometry;
+mod landmarks;
+mod models;
 mod nms;
-pub mod runtime;
-mod seed;
-pub mod tensor;
+mod runtime;
+mod tensor;
 
 pub use annotate::{AnnotateFormat, AnnotateOptions};
-pub use classifier::{Emotion, LABELS};
 pub use decode::DecodeLimits;
+pub use emotion::{Emotion, EmotionScore};
 pub use engine::{Engine, EngineConfig, Face};
-pub use error::{Error, Result};
+pub use error::{Error, ErrorCode, Result};
 pub use faces::DetectionConfig;
 pub use geometry::{BoundingBox, Point};
-pub use seed::SeedEmotion;
+
+/// The pipeline's stages one by one, for the stage benchmark and the measuring examples
+/// only: not part of the API, no compatibility promise. A module rather than a cargo feature
+/// so that clippy and `cargo test --all-targets` always build the bench with the crate.
+#[doc(hidden)]
+pub mod stages {
+    pub use crate::annotate::emotion_colour;
+    pub use crate::classifier::EmotionClassifier;
+    pub use crate::decode::decode_rgb;
+    pub use crate::detection::{BlazeFace, FULL_RANGE, SHORT_RANGE};
+    pub use crate::faces::FaceFinder;
+    pub use crate::features::{aligned_crop, normalized_geometry, CROP_SIZE};
+    pub use crate::geometry::SquareRoi;
+    pub use crate::landmarks::{roi_from_detection, FaceMesh, LANDMARK_COUNT};
+    pub mod models {
+        pub use crate::models::*;
+    }
+    pub use crate::runtime::{environment, ModelPool};
+    pub use crate::tensor::{roi_to_tensor, TensorSpec};
+}

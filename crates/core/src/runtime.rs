@@ -1,5 +1,8 @@
 //! ONNX Runtime: finding the shared library, one process-wide environment, and pools of
 //! sessions so that many threads can run one model at once.
+//!
+//! This is the only place that knows where `onnxruntime-node` keeps the library and what
+//! the file is called on each platform; bindings only say where to start looking.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
@@ -26,15 +29,16 @@ fn packaged_library_dir() -> PathBuf {
 
 fn library_file_name() -> &'static str {
     match std::env::consts::OS {
-        "macos" => "libonnxruntime.dylib",
+        "macos" => "libonnxruntime.1.dylib",
         "windows" => "onnxruntime.dll",
         _ => "libonnxruntime.so.1",
     }
 }
 
 /// Candidate library paths, most specific first: the explicit path, `ORT_DYLIB_PATH`, then
-/// `node_modules/onnxruntime-node` above the working directory, the executable and this crate.
-pub fn library_candidates(explicit: Option<&Path>) -> Vec<PathBuf> {
+/// `node_modules/onnxruntime-node` in `search_from`, the working directory, the executable's
+/// directory and their ancestors (Node's own module resolution walks up the same way).
+pub fn library_candidates(explicit: Option<&Path>, search_from: &[PathBuf]) -> Vec<PathBuf> {
     let mut candidates: Vec<PathBuf> = Vec::new();
     if let Some(path) = explicit {
         candidates.push(path.to_path_buf());
@@ -43,10 +47,9 @@ pub fn library_candidates(explicit: Option<&Path>) -> Vec<PathBuf> {
         candidates.push(PathBuf::from(path));
     }
     let relative = packaged_library_dir().join(library_file_name());
-    let mut roots: Vec<PathBuf> = Vec::new();
+    let mut roots: Vec<PathBuf> = search_from.to_vec();
     roots.extend(std::env::current_dir().ok());
     roots.extend(std::env::current_exe().ok().and_then(|p| p.parent().map(Path::to_path_buf)));
-    roots.push(PathBuf::from(env!("CARGO_MANIFEST_DIR")));
     for root in roots {
         for dir in root.ancestors() {
             let candidate = dir.join(&relative);
@@ -62,7 +65,7 @@ static ENVIRONMENT: OnceLock<Environment> = OnceLock::new();
 static INIT_LOCK: Mutex<()> = Mutex::new(());
 
 /// Loads ONNX Runtime once per process. Later calls reuse the first library loaded.
-pub fn environment(explicit_library: Option<&Path>) -> Result<Environment> {
+pub fn environment(explicit_library: Option<&Path>, search_from: &[PathBuf]) -> Result<Environment> {
     if let Some(env) = ENVIRONMENT.get() {
         return Ok(env.clone());
     }
@@ -70,13 +73,13 @@ pub fn environment(explicit_library: Option<&Path>) -> Result<Environment> {
     if let Some(env) = ENVIRONMENT.get() {
         return Ok(env.clone());
     }
-    let candidates = library_candidates(explicit_library);
+    let candidates = library_candidates(explicit_library, search_from);
     let path = candidates
         .iter()
         .find(|p| p.is_file())
         .ok_or_else(|| Error::RuntimeNotFound { searched: candidates.clone() })?;
     let env = ort::init_from(path)
-        .map_err(|e| Error::Runtime(format!("loading {}: {e}", path.display())))?
+        .map_err(|source| Error::RuntimeLoad { path: path.clone(), source })?
         .with_name("emotion")
         .build()?;
     Ok(ENVIRONMENT.get_or_init(|| env).clone())
@@ -107,7 +110,7 @@ impl ModelPool {
     }
 
     fn create(&self) -> Result<Session> {
-        let session_error = |e: ort::Error<_>| Error::Runtime(format!("{}: {e}", self.name));
+        let session_error = |e: ort::Error<_>| Error::runtime(self.name, e);
         Session::builder(&self.environment)?
             .with_optimization_level(GraphOptimizationLevel::Level3)
             .map_err(session_error)?
@@ -118,7 +121,7 @@ impl ModelPool {
             .with_intra_op_spinning(false)
             .map_err(session_error)?
             .commit_from_memory(self.bytes)
-            .map_err(|e| Error::Runtime(format!("{}: {e}", self.name)))
+            .map_err(|e| Error::runtime(self.name, e))
     }
 
     fn give_back(&self, session: Session) {

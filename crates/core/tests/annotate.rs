@@ -2,7 +2,7 @@
 
 mod support;
 
-use emotion_core::annotate::emotion_colour;
+use emotion_core::stages::emotion_colour;
 use emotion_core::{AnnotateFormat, AnnotateOptions};
 use image::{Rgb, RgbImage};
 

@@ -7,7 +7,8 @@ use support::png::png_header;
 
 use std::io::Cursor;
 
-use emotion_core::{decode::decode_rgb, DecodeLimits, Engine, EngineConfig, Error};
+use emotion_core::stages::decode_rgb;
+use emotion_core::{DecodeLimits, Engine, EngineConfig, Error, ErrorCode};
 use image::{DynamicImage, ImageEncoder, ImageFormat, RgbImage};
 
 const FACE: &str = "faces-224/happy/45952868.jpg";
@@ -97,7 +98,7 @@ fn bytes_that_are_no_image_are_rejected() {
     for bytes in [b"{\"image\": \"not really\"}".as_slice(), b"hello world", &[0u8; 64], &[0xFFu8; 3]] {
         let err = support::engine().analyze(bytes).expect_err("rejected");
         assert!(matches!(err, Error::UnsupportedFormat), "{err:?}");
-        assert_eq!(err.code(), "UNSUPPORTED_FORMAT");
+        assert_eq!(err.code(), ErrorCode::UnsupportedFormat);
         assert!(err.is_input_error());
     }
 }
@@ -109,8 +110,8 @@ fn truncated_images_are_invalid() {
     for (name, bytes) in [("png", &png[..png.len() / 2]), ("jpeg", &jpeg[..jpeg.len() / 3]), ("png header", &png[..20])]
     {
         let err = support::engine().analyze(bytes).expect_err(name);
-        assert!(matches!(err, Error::InvalidImage(_)), "{name}: {err:?}");
-        assert_eq!(err.code(), "INVALID_IMAGE");
+        assert!(matches!(err, Error::InvalidImage { .. }), "{name}: {err:?}");
+        assert_eq!(err.code(), ErrorCode::InvalidImage);
     }
 }
 
@@ -120,34 +121,32 @@ fn corrupt_chunk_is_invalid() {
     let middle = png.len() / 2;
     png[middle..middle + 64].fill(0x5A);
     let err = support::engine().analyze(&png).expect_err("rejected");
-    assert!(matches!(err, Error::InvalidImage(_)), "{err:?}");
+    assert!(matches!(err, Error::InvalidImage { .. }), "{err:?}");
 }
 
 #[test]
 fn a_20000_by_20000_header_is_rejected_before_decoding() {
     let err = support::engine().analyze(&png_header(20_000, 20_000)).expect_err("rejected");
     assert!(matches!(err, Error::TooLarge { .. }), "{err:?}");
-    assert_eq!(err.code(), "IMAGE_TOO_LARGE");
+    assert_eq!(err.code(), ErrorCode::ImageTooLarge);
 }
 
 #[test]
 fn a_zero_sized_header_is_invalid() {
     let err = support::engine().analyze(&png_header(0, 100)).expect_err("rejected");
-    assert!(matches!(err, Error::InvalidImage(_)), "{err:?}");
+    assert!(matches!(err, Error::InvalidImage { .. }), "{err:?}");
 }
 
 #[test]
 fn limits_are_configurable() {
-    let small = EngineConfig {
-        limits: DecodeLimits { max_pixels: 100 * 100, max_encoded_bytes: 1_000_000 },
-        ..Default::default()
-    };
+    let mut small = EngineConfig::default();
+    small.limits.max_pixels = 100 * 100;
     let engine = Engine::new(small).expect("engine loads");
     let err = engine.analyze(&support::encode_png(&face())).expect_err("224×224 is over 100×100");
     assert!(matches!(err, Error::TooLarge { .. }), "{err:?}");
 
-    let tight =
-        EngineConfig { limits: DecodeLimits { max_pixels: 40_000_000, max_encoded_bytes: 1000 }, ..Default::default() };
+    let mut tight = EngineConfig::default();
+    tight.limits.max_encoded_bytes = 1000;
     let err =
         Engine::new(tight).expect("engine loads").analyze(&support::read_dataset(FACE)).expect_err("over 1000 bytes");
     assert!(matches!(err, Error::TooLarge { .. }), "{err:?}");

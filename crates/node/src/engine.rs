@@ -3,15 +3,17 @@
 
 use std::sync::Arc;
 
-use emotion_core::{Engine, Face};
+use emotion_core::{Emotion, Engine};
 use napi::bindgen_prelude::{AsyncTask, Uint8Array};
-use napi::{Env, Result, Task};
 use napi_derive::napi;
 
-use crate::annotate::{to_options, AnalyzeAnnotated, JsAnnotateOptions};
-use crate::errors::from_core;
-use crate::face::JsFace;
+use crate::annotate::{to_options, JsAnnotateOptions, JsAnnotated};
+use crate::face::{EmotionLabel, JsFace};
 use crate::options::{to_config, EngineOptions};
+use crate::task::CoreTask;
+
+/// The faces, and the encoded image with them drawn on it.
+type Annotated = (Vec<emotion_core::Face>, Vec<u8>);
 
 #[napi]
 pub struct NativeEngine {
@@ -20,27 +22,26 @@ pub struct NativeEngine {
 
 #[napi]
 impl NativeEngine {
-    /// Loads the models synchronously; prefer `NativeEngine.load` on a live event loop.
-    #[napi(constructor)]
-    pub fn new(options: Option<EngineOptions>) -> Result<Self> {
-        let config = to_config(options.unwrap_or_default())?;
-        let engine = Engine::new(config).map_err(from_core)?;
-        Ok(Self { engine: Arc::new(engine) })
-    }
-
-    /// Loads the models on the thread pool (session creation takes a while).
+    /// Checks the options and loads the models on the thread pool (session creation takes a while).
     #[napi(ts_return_type = "Promise<NativeEngine>")]
-    pub fn load(options: Option<EngineOptions>) -> Result<AsyncTask<Load>> {
-        // Options are checked here so that a typo rejects without touching the pool.
-        let config = to_config(options.unwrap_or_default())?;
-        Ok(AsyncTask::new(Load { config: Some(config) }))
+    pub fn load(options: Option<EngineOptions>) -> AsyncTask<CoreTask<Engine, NativeEngine>> {
+        let options = options.unwrap_or_default();
+        AsyncTask::new(CoreTask::new(
+            move || Engine::new(to_config(options)?),
+            |engine| NativeEngine { engine: Arc::new(engine) },
+        ))
     }
 
     /// Finds the faces in an encoded image (PNG, JPEG, WebP, BMP, GIF).
     /// A Buffer is a Uint8Array, so both are accepted; the bytes are read in place.
     #[napi(ts_return_type = "Promise<NativeFace[]>")]
-    pub fn analyze(&self, image: Uint8Array) -> AsyncTask<Analyze> {
-        AsyncTask::new(Analyze { engine: Arc::clone(&self.engine), image })
+    pub fn analyze(&self, image: Uint8Array) -> AsyncTask<CoreTask<Vec<emotion_core::Face>, Vec<JsFace>>> {
+        let engine = Arc::clone(&self.engine);
+        // The task holds a reference to the caller's buffer (no copy) until it is dropped.
+        AsyncTask::new(CoreTask::new(
+            move || engine.analyze(&image),
+            |faces| faces.into_iter().map(JsFace::from).collect(),
+        ))
     }
 
     /// `analyze`, plus the image with the faces drawn on it (PNG, or JPEG).
@@ -49,70 +50,27 @@ impl NativeEngine {
         &self,
         image: Uint8Array,
         options: Option<JsAnnotateOptions>,
-    ) -> Result<AsyncTask<AnalyzeAnnotated>> {
-        let options = to_options(options)?;
-        Ok(AsyncTask::new(AnalyzeAnnotated { engine: Arc::clone(&self.engine), image, options }))
+    ) -> AsyncTask<CoreTask<Annotated, JsAnnotated>> {
+        let engine = Arc::clone(&self.engine);
+        AsyncTask::new(CoreTask::new(
+            move || engine.analyze_annotated(&image, &to_options(options)?),
+            |(faces, image)| JsAnnotated { faces: faces.into_iter().map(JsFace::from).collect(), image: image.into() },
+        ))
     }
 
-    /// The seed service's answer for the largest face: "HAPPY", "SAD" or "No face detected".
-    #[napi(ts_return_type = "Promise<'HAPPY' | 'SAD' | 'No face detected'>")]
-    pub fn predict_seed(&self, image: Uint8Array) -> AsyncTask<PredictSeed> {
-        AsyncTask::new(PredictSeed { engine: Arc::clone(&self.engine), image })
-    }
-}
-
-pub struct Load {
-    // Taken by `compute`, which runs once.
-    config: Option<emotion_core::EngineConfig>,
-}
-
-impl Task for Load {
-    type Output = Engine;
-    type JsValue = NativeEngine;
-
-    fn compute(&mut self) -> Result<Engine> {
-        let config = self.config.take().unwrap_or_default();
-        Engine::new(config).map_err(from_core)
-    }
-
-    fn resolve(&mut self, _env: Env, engine: Engine) -> Result<NativeEngine> {
-        Ok(NativeEngine { engine: Arc::new(engine) })
-    }
-}
-
-pub struct Analyze {
-    engine: Arc<Engine>,
-    // Holds a reference to the caller's buffer (no copy) until the task is dropped.
-    image: Uint8Array,
-}
-
-impl Task for Analyze {
-    type Output = Vec<Face>;
-    type JsValue = Vec<JsFace>;
-
-    fn compute(&mut self) -> Result<Vec<Face>> {
-        self.engine.analyze(&self.image).map_err(from_core)
-    }
-
-    fn resolve(&mut self, _env: Env, faces: Vec<Face>) -> Result<Vec<JsFace>> {
-        Ok(faces.into_iter().map(JsFace::from).collect())
-    }
-}
-
-pub struct PredictSeed {
-    engine: Arc<Engine>,
-    image: Uint8Array,
-}
-
-impl Task for PredictSeed {
-    type Output = &'static str;
-    type JsValue = String;
-
-    fn compute(&mut self) -> Result<&'static str> {
-        self.engine.predict_seed(&self.image).map(|answer| answer.as_str()).map_err(from_core)
-    }
-
-    fn resolve(&mut self, _env: Env, answer: &'static str) -> Result<String> {
-        Ok(answer.to_string())
+    /// The largest face's most likely emotion among `among` (every emotion when empty; a tie
+    /// goes to the one listed first), or null when there is no face.
+    #[napi(ts_return_type = "Promise<EmotionLabel | null>")]
+    pub fn dominant_emotion(
+        &self,
+        image: Uint8Array,
+        among: Vec<EmotionLabel>,
+    ) -> AsyncTask<CoreTask<Option<Emotion>, Option<EmotionLabel>>> {
+        let engine = Arc::clone(&self.engine);
+        let among: Vec<Emotion> = among.into_iter().map(Emotion::from).collect();
+        AsyncTask::new(CoreTask::new(
+            move || engine.dominant_emotion(&image, &among),
+            |answer| answer.map(EmotionLabel::from),
+        ))
     }
 }

@@ -1,7 +1,7 @@
 //! A face as JavaScript receives it. One plain conversion from `emotion_core::Face`, so a
 //! field the core gains (e.g. emotions) is one field and one line here.
 
-use emotion_core::{BoundingBox, Emotion, Face, Point};
+use emotion_core::{BoundingBox, Emotion, EmotionScore, Face, Point};
 use napi::bindgen_prelude::Float32Array;
 use napi_derive::napi;
 
@@ -19,9 +19,21 @@ pub struct JsPoint {
     pub y: f64,
 }
 
-#[napi(object)]
-pub struct JsEmotion {
-    pub label: String,
+/// The core's `Emotion`, as a string union in TypeScript.
+#[napi(string_enum = "lowercase")]
+pub enum EmotionLabel {
+    Angry,
+    Disgust,
+    Fear,
+    Happy,
+    Neutral,
+    Sad,
+    Surprise,
+}
+
+#[napi(object, js_name = "EmotionScore")]
+pub struct JsEmotionScore {
+    pub label: EmotionLabel,
     pub probability: f64,
 }
 
@@ -37,9 +49,9 @@ pub struct JsFace {
     /// 468 × (x, y, z) in image pixels, flat: one typed array instead of 468 JS arrays.
     pub landmarks: Float32Array,
     /// All seven emotions, most likely first.
-    pub emotions: Vec<JsEmotion>,
-    /// The most likely emotion's label.
-    pub emotion: String,
+    pub emotions: Vec<JsEmotionScore>,
+    /// The most likely emotion.
+    pub emotion: EmotionLabel,
 }
 
 impl From<BoundingBox> for JsBox {
@@ -54,9 +66,38 @@ impl From<Point> for JsPoint {
     }
 }
 
-impl From<Emotion> for JsEmotion {
-    fn from(e: Emotion) -> Self {
-        Self { label: e.label.to_string(), probability: e.probability.into() }
+// Both conversions are exhaustive matches, so a label the core gains fails to compile here.
+impl From<Emotion> for EmotionLabel {
+    fn from(emotion: Emotion) -> Self {
+        match emotion {
+            Emotion::Angry => EmotionLabel::Angry,
+            Emotion::Disgust => EmotionLabel::Disgust,
+            Emotion::Fear => EmotionLabel::Fear,
+            Emotion::Happy => EmotionLabel::Happy,
+            Emotion::Neutral => EmotionLabel::Neutral,
+            Emotion::Sad => EmotionLabel::Sad,
+            Emotion::Surprise => EmotionLabel::Surprise,
+        }
+    }
+}
+
+impl From<EmotionLabel> for Emotion {
+    fn from(label: EmotionLabel) -> Self {
+        match label {
+            EmotionLabel::Angry => Emotion::Angry,
+            EmotionLabel::Disgust => Emotion::Disgust,
+            EmotionLabel::Fear => Emotion::Fear,
+            EmotionLabel::Happy => Emotion::Happy,
+            EmotionLabel::Neutral => Emotion::Neutral,
+            EmotionLabel::Sad => Emotion::Sad,
+            EmotionLabel::Surprise => Emotion::Surprise,
+        }
+    }
+}
+
+impl From<EmotionScore> for JsEmotionScore {
+    fn from(score: EmotionScore) -> Self {
+        Self { label: score.label.into(), probability: score.probability.into() }
     }
 }
 
@@ -69,8 +110,8 @@ impl From<Face> for JsFace {
             presence: face.presence.into(),
             keypoints: face.keypoints.into_iter().map(JsPoint::from).collect(),
             landmarks: Float32Array::new(flat),
-            emotion: face.emotion().to_string(),
-            emotions: face.emotions.into_iter().map(JsEmotion::from).collect(),
+            emotion: face.emotion().into(),
+            emotions: face.emotions.into_iter().map(JsEmotionScore::from).collect(),
         }
     }
 }

@@ -6,5 +6,7 @@ mod engine;
 mod errors;
 mod face;
 mod options;
+mod task;
 
 pub use engine::NativeEngine;
+pub use errors::{error_codes, ErrorCodeInfo};

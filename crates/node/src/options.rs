@@ -3,11 +3,8 @@
 
 use std::path::PathBuf;
 
-use emotion_core::EngineConfig;
-use napi::Result;
+use emotion_core::{EngineConfig, Error, Result};
 use napi_derive::napi;
-
-use crate::errors::{coded, INVALID_OPTIONS};
 
 /// Every field is optional; absent ones keep the core's defaults.
 #[napi(object)]
@@ -15,6 +12,9 @@ use crate::errors::{coded, INVALID_OPTIONS};
 pub struct EngineOptions {
     /// Path of libonnxruntime; when absent the core searches ORT_DYLIB_PATH and node_modules.
     pub ort_library: Option<String>,
+    /// A folder whose `node_modules` (or an ancestor's) holds `onnxruntime-node`: the
+    /// TypeScript package passes its own, so the library is found wherever it is installed.
+    pub ort_search_from: Option<String>,
     /// ONNX Runtime threads per model run (requests already run in parallel on libuv's pool).
     pub intra_threads: Option<f64>,
     /// Largest accepted width × height of a decoded image.
@@ -36,6 +36,7 @@ pub fn to_config(options: EngineOptions) -> Result<EngineConfig> {
     if let Some(path) = options.ort_library.filter(|p| !p.is_empty()) {
         config.ort_library = Some(PathBuf::from(path));
     }
+    config.ort_search_from.extend(options.ort_search_from.filter(|p| !p.is_empty()).map(PathBuf::from));
     if let Some(v) = options.intra_threads {
         config.intra_threads = whole(v, "intraThreads", 1.0, 256.0)? as usize;
     }
@@ -64,7 +65,7 @@ fn whole(value: f64, name: &str, min: f64, max: f64) -> Result<f64> {
     if value.is_finite() && value.fract() == 0.0 && (min..=max).contains(&value) {
         Ok(value)
     } else {
-        Err(coded(INVALID_OPTIONS, format!("{name} must be a whole number from {min} to {max}, got {value}")))
+        Err(Error::InvalidOptions(format!("{name} must be a whole number from {min} to {max}, got {value}")))
     }
 }
 
@@ -72,6 +73,6 @@ fn fraction(value: f64, name: &str) -> Result<f32> {
     if (0.0..=1.0).contains(&value) {
         Ok(value as f32)
     } else {
-        Err(coded(INVALID_OPTIONS, format!("{name} must be between 0 and 1, got {value}")))
+        Err(Error::InvalidOptions(format!("{name} must be between 0 and 1, got {value}")))
     }
 }

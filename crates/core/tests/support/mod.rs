@@ -12,7 +12,7 @@ use emotion_core::{Engine, EngineConfig};
 
 /// `../shared/datasets` beside the repository, as CI and every developer have it.
 pub fn datasets() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/datasets")
+    scenes::shared_dir().join("datasets")
 }
 
 pub fn repo_root() -> PathBuf {

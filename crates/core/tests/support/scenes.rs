@@ -69,7 +69,16 @@ pub const SCENES: &[Scene] = &[
 ];
 
 pub fn dataset_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/datasets/faces-224")
+    shared_dir().join("datasets/faces-224")
+}
+
+/// The team's read-only data: `../shared` beside the repository, or `EMOTION_SHARED_DIR`.
+/// (Here rather than in `support` because the examples include this file on its own.)
+pub fn shared_dir() -> PathBuf {
+    std::env::var_os("EMOTION_SHARED_DIR")
+        .filter(|dir| !dir.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"))
 }
 
 /// A textured background, so the detector cannot lean on a flat frame.
