@@ -87,7 +87,7 @@ if (accuracy || seedAccuracy) {
   out('|---|---|---|---|');
   if (accuracy) {
     out(
-      `| ours (predictSeed) | ${accuracy.ours.faceFoundPct} % | ${accuracy.ours.accuracyPct} % | ${accuracy.ours.accuracyWhenFacePct} % |`,
+      `| ours (dominantEmotion) | ${accuracy.ours.faceFoundPct} % | ${accuracy.ours.accuracyPct} % | ${accuracy.ours.accuracyWhenFacePct} % |`,
     );
   }
   if (seedAccuracy) {

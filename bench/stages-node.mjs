@@ -70,7 +70,8 @@ for (const file of FRAMES) {
     body: bodyBytes,
   };
   const payload = base64Payload(image);
-  const emotion = await engine.predictSeed(bytes);
+  const HAPPY_OR_SAD = { among: ['happy', 'sad'] };
+  const emotion = (await engine.dominantEmotion(bytes, HAPPY_OR_SAD))?.toUpperCase() ?? 'No face detected';
   const faces = await engine.analyze(bytes);
   const frame = file.replace(/\.\w+$/, '');
   const stages = [
@@ -85,7 +86,7 @@ for (const file of FRAMES) {
       `answer JSON /v1/analyze?landmarks=1 (${faces.length} face${faces.length === 1 ? '' : 's'})`,
       () => analyzeAnswer(faces),
     ],
-    ['engine.predictSeed(bytes) via the addon', () => engine.predictSeed(bytes)],
+    ['engine.dominantEmotion(bytes, happy or sad) via the addon', () => engine.dominantEmotion(bytes, HAPPY_OR_SAD)],
     [
       'whole POST /predict, app.request()',
       async () => {

@@ -1,23 +1,44 @@
 #!/usr/bin/env bash
-# Builds what the tests need, then runs every test suite: Rust (cargo test) and TypeScript
-# (vitest in each package). Each runner's own summary lines are printed as they come; a
-# combined line for the TypeScript suites closes the run.
+# What CI runs (`pnpm test`): the static gates (scripts/lint.sh), the build, a check that the
+# committed binding typings are the build's, then every test of both tiers: Rust (cargo
+# test, the slow `#[ignore]`d ones included) and TypeScript (vitest in each package).
+#
+# `pnpm test:fast` (`scripts/test.sh --fast`) is the edit-run loop: no gates, no build (run
+# `pnpm build` after changing Rust), and only the fast tier: no 7,229-image detection run,
+# no server processes, packing or browser (TEST_TIER=fast in each vitest.config.ts).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-echo "== build (napi addon, TypeScript packages)"
-pnpm build
+fast=false
+[ "${1:-}" = "--fast" ] && fast=true
 
 # Same profile and target triple as `napi build --release`, so cargo reuses the artifacts
 # of the addon's build instead of compiling every dependency a second time.
 host=$(rustc -vV | sed -n 's/^host: //p')
-echo "== cargo test --workspace --release --target $host"
-cargo test --workspace --release --target "$host"
+cargo_test=(cargo test --workspace --release --target "$host")
+
+if $fast; then
+  export TEST_TIER=fast
+  echo "== ${cargo_test[*]} (fast tier)"
+  "${cargo_test[@]}"
+else
+  echo "== gates (scripts/lint.sh)"
+  bash scripts/lint.sh
+
+  echo "== build (napi addon, TypeScript packages)"
+  pnpm build
+  echo "== packages/core/native/index.d.ts is what the build generates"
+  git diff --exit-code -- packages/core/native/index.d.ts ||
+    { echo "the binding's typings changed: commit packages/core/native/index.d.ts" >&2; exit 1; }
+
+  echo "== ${cargo_test[*]} -- --include-ignored (both tiers)"
+  "${cargo_test[@]}" -- --include-ignored
+fi
 
 echo "== TypeScript tests"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-# One package at a time: the concurrency test times the event loop and needs the CPUs.
+# One package at a time: the server's process tests need the CPUs.
 status=0
 pnpm -r --workspace-concurrency=1 test 2>&1 | tee "$log" || status=$?
 # The web client's browser test leaves screenshots of the page as artifacts.

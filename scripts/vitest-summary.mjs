@@ -1,8 +1,9 @@
 // Adds up vitest's "Tests  N failed | M passed (T)" lines from a log into one plain closing
 // line, "vitest: M passed, N failed", that reads the same whatever the number of packages.
 import { readFileSync } from 'node:fs';
+import { stripVTControlCharacters } from 'node:util';
 
-const text = readFileSync(process.argv[2], 'utf8').replace(/\x1b\[[0-9;]*m/g, '');
+const text = stripVTControlCharacters(readFileSync(process.argv[2], 'utf8'));
 const totals = { passed: 0, failed: 0, skipped: 0 };
 let suites = 0;
 for (const line of text.split('\n')) {

@@ -91,7 +91,7 @@ const report = {
     "human times detect() on an already-decoded float32 tensor; ours times analyze() on the encoded bytes, so our time includes PNG/JPEG decoding and Human's does not (humanDecodeMs is what decoding costs Human's user in JS)",
   frames,
 };
-process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
 
 const top = (faces) =>
   faces.map((f) => Object.entries(f.emotions).sort((a, b) => b[1] - a[1])[0]?.[0] ?? '?').join(', ') || 'none';

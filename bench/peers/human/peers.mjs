@@ -15,12 +15,12 @@ export const FRAMES = join(REPO, 'bench/.frames');
 // Human's "exports" map has no "./"-prefixed keys, so Node only resolves the package root
 // (human.node.js, which needs tfjs-node). The WASM build sits beside it in dist/.
 const HUMAN_DIST = dirname(require.resolve('@vladmandic/human'));
-const WASM_DIST = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + '/';
+const WASM_DIST = `${join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist')}/`;
 
 export const humanConfig = {
   backend: 'wasm',
   wasmPath: WASM_DIST, // plain folder path: Emscripten reads it with fs in Node
-  modelBasePath: pathToFileURL(join(HUMAN_DIST, '../models')).href + '/',
+  modelBasePath: `${pathToFileURL(join(HUMAN_DIST, '../models')).href}/`,
   debug: false,
   warmup: 'none', // the benchmark does its own warm-up runs
   cacheSensitivity: 0, // frames are unrelated images: never reuse a previous frame's result
