@@ -1,8 +1,12 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
+
+// The slow tier (packing and installing the CLI): CI runs it, `pnpm test:fast` (TEST_TIER=fast) leaves it out.
+const SLOW = ['test/pack.test.ts'];
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    exclude: [...configDefaults.exclude, ...(process.env.TEST_TIER === 'fast' ? SLOW : [])],
     // Every test spawns the built CLI, which loads the models.
     testTimeout: 120_000,
   },

@@ -1,12 +1,11 @@
-/** The built CLI, spawned as a user runs it, and real faces from the team's data set. */
+/** The built CLI, spawned as a user runs it (the team's data: @emotion/test-support). */
 import { spawn } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+export { facesDir, repoRoot } from '@emotion/test-support';
+
 export const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-export const repoRoot = resolve(packageDir, '../..');
-export const sharedDir = process.env.EMOTION_SHARED_DIR ?? resolve(repoRoot, '../shared');
-export const facesDir = join(sharedDir, 'datasets/faces-224');
 export const bin = join(packageDir, 'dist/bin.cjs');
 
 export interface Run {

@@ -1,9 +1,14 @@
 /** The engine: loads once, then analyses many images concurrently off the event loop. */
 import { fromNative } from './errors.js';
-import { toBytes, type ImageInput } from './input.js';
+import { type ImageInput, toBytes } from './input.js';
 import { loadAddon, type NativeEngine, type NativeEngineOptions } from './native.js';
-import { packagedRuntimeLibrary } from './runtime.js';
-import type { AnnotateOptions, Annotated, EngineOptions, Face, SeedAnswer } from './types.js';
+import { runtimeSearchRoot } from './runtime.js';
+import type { AnnotateOptions, Annotated, EmotionLabel, EngineOptions, Face, SeedAnswer } from './types.js';
+
+export interface DominantEmotionOptions {
+  /** The emotions to choose from, a tie going to the one listed first. Default: all seven. */
+  among?: readonly EmotionLabel[];
+}
 
 export interface Engine {
   /**
@@ -13,8 +18,14 @@ export interface Engine {
   analyze(input: ImageInput): Promise<Face[]>;
 
   /**
-   * The seed service's answer: "HAPPY" or "SAD" for the largest face (whichever the
-   * classifier finds more likely), "No face detected" when there is none.
+   * The largest face's most likely emotion (of `options.among`, when given), or null when
+   * there is no face. Cheaper than `analyze`: only that face is measured.
+   */
+  dominantEmotion(input: ImageInput, options?: DominantEmotionOptions): Promise<EmotionLabel | null>;
+
+  /**
+   * "HAPPY" or "SAD" for the largest face, whichever is more likely, or "No face detected".
+   * @deprecated Use `dominantEmotion(input, { among: ['happy', 'sad'] })`; this alias goes in the next version.
    */
   predictSeed(input: ImageInput): Promise<SeedAnswer>;
 
@@ -31,10 +42,16 @@ class NodeEngine implements Engine {
   async analyze(input: ImageInput): Promise<Face[]> {
     const bytes = toBytes(input);
     try {
-      // NativeFace has Face's shape with labels typed as plain strings; the core only
-      // ever produces the seven labels of EmotionLabel.
-      const faces = (await this.native.analyze(bytes)) as Face[];
-      return faces;
+      return await this.native.analyze(bytes);
+    } catch (error) {
+      throw fromNative(error);
+    }
+  }
+
+  async dominantEmotion(input: ImageInput, options: DominantEmotionOptions = {}): Promise<EmotionLabel | null> {
+    const bytes = toBytes(input);
+    try {
+      return await this.native.dominantEmotion(bytes, [...(options.among ?? [])]);
     } catch (error) {
       throw fromNative(error);
     }
@@ -44,26 +61,21 @@ class NodeEngine implements Engine {
     const bytes = toBytes(input);
     try {
       const { faces, image } = await this.native.analyzeAnnotated(bytes, options);
-      return { faces: faces as Face[], image };
+      return { faces, image };
     } catch (error) {
       throw fromNative(error);
     }
   }
 
   async predictSeed(input: ImageInput): Promise<SeedAnswer> {
-    const bytes = toBytes(input);
-    try {
-      return (await this.native.predictSeed(bytes)) as SeedAnswer;
-    } catch (error) {
-      throw fromNative(error);
-    }
+    const emotion = await this.dominantEmotion(input, { among: ['happy', 'sad'] });
+    return emotion === 'happy' ? 'HAPPY' : emotion === 'sad' ? 'SAD' : 'No face detected';
   }
 }
 
 /** Loads the models (on a worker thread) and resolves once the engine is ready. */
 export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
-  const nativeOptions: NativeEngineOptions = { ...options };
-  nativeOptions.ortLibrary ??= packagedRuntimeLibrary();
+  const nativeOptions: NativeEngineOptions = { ...options, ortSearchFrom: runtimeSearchRoot() };
   try {
     const { NativeEngine } = loadAddon();
     return new NodeEngine(await NativeEngine.load(nativeOptions));

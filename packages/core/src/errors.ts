@@ -3,8 +3,12 @@
  * input problems have their own subclasses so callers (e.g. an HTTP server) can tell a bad
  * request from a broken engine with `instanceof` or `error.isInputError`.
  */
+import { loadAddon } from './native.js';
 
-/** Stable codes, shared with the Rust core (`Error::code`). */
+/**
+ * Stable codes: the Rust core's `ErrorCode` is the one list; test/error-codes.test.ts checks
+ * this union and the classes below against the addon's `errorCodes()`.
+ */
 export type ErrorCode =
   | 'EMPTY_INPUT'
   | 'UNSUPPORTED_FORMAT'
@@ -78,7 +82,19 @@ export class RuntimeNotFoundError extends EmotionError {
   }
 }
 
-const byCode: Partial<Record<ErrorCode, new (message: string, options?: { cause?: unknown }) => EmotionError>> = {
+type ErrorClass = new (message: string, options?: { cause?: unknown }) => EmotionError;
+
+/** The engine's own faults have no class of their own: an `EmotionError` with the code. */
+const engineFault = (code: ErrorCode): ErrorClass =>
+  class extends EmotionError {
+    constructor(message: string, options?: { cause?: unknown }) {
+      super(code, message, options);
+      this.name = 'EmotionError';
+    }
+  };
+
+/** The class of every code; a `Record`, so a code added to `ErrorCode` needs its class here. */
+export const ERROR_CLASSES: Readonly<Record<ErrorCode, ErrorClass>> = {
   EMPTY_INPUT: EmptyInputError,
   UNSUPPORTED_FORMAT: UnsupportedFormatError,
   INVALID_IMAGE: InvalidImageError,
@@ -86,22 +102,27 @@ const byCode: Partial<Record<ErrorCode, new (message: string, options?: { cause?
   INVALID_BASE64: InvalidBase64Error,
   INVALID_OPTIONS: InvalidOptionsError,
   RUNTIME_NOT_FOUND: RuntimeNotFoundError,
+  RUNTIME_ERROR: engineFault('RUNTIME_ERROR'),
+  MODEL_OUTPUT: engineFault('MODEL_OUTPUT'),
 };
 
-const CODED = /^([A-Z_]+): ([\s\S]*)$/;
-
-/** Turns an error from the native addon ("CODE: message") into the matching class. */
+/** Turns an error from the native addon (an `Error` whose `code` is the core's) into its class. */
 export function fromNative(error: unknown): EmotionError {
   if (error instanceof EmotionError) return error;
-  const text = error instanceof Error ? error.message : String(error);
-  const match = CODED.exec(text);
-  const code = match?.[1] as ErrorCode | undefined;
-  const message = (match?.[2] ?? text).trim();
-  if (code !== undefined) {
-    const Class = byCode[code];
-    if (Class) return new Class(message, { cause: error });
-    if (code === 'RUNTIME_ERROR' || code === 'MODEL_OUTPUT') return new EmotionError(code, message, { cause: error });
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && Object.hasOwn(ERROR_CLASSES, code)) {
+    return new ERROR_CLASSES[code as ErrorCode](message, { cause: error });
   }
   // Anything uncoded is a fault in the engine or the binding, never in the input.
   return new EmotionError('RUNTIME_ERROR', message, { cause: error });
+}
+
+/**
+ * Every code an engine error can carry, as the Rust core lists them (`ErrorCode::ALL`), and
+ * whether the input is at fault: what a server's mapping to HTTP statuses must cover.
+ */
+export function errorCodes(): { code: ErrorCode; isInputError: boolean }[] {
+  // The codes are checked against ErrorCode by test/error-codes.test.ts.
+  return loadAddon().errorCodes() as { code: ErrorCode; isInputError: boolean }[];
 }

@@ -1,4 +1,4 @@
-export { createEngine, type Engine } from './engine.js';
+export { createEngine, type DominantEmotionOptions, type Engine } from './engine.js';
 export type { ImageInput } from './input.js';
 export type {
   AnnotateOptions,
@@ -13,6 +13,7 @@ export type {
 } from './types.js';
 export {
   EmotionError,
+  errorCodes,
   EmptyInputError,
   ImageTooLargeError,
   InvalidBase64Error,

@@ -11,7 +11,7 @@ import {
   UnsupportedFormatError,
   type Engine,
 } from '../src/index.js';
-import { FACE_FILES, pngClaiming, pseudoRandomBytes, readFace } from './fixtures.js';
+import { FACE_FILES, pngClaiming, pseudoRandomBytes, readFace } from '@emotion/test-support';
 
 let engine: Engine;
 beforeAll(async () => {
@@ -71,15 +71,12 @@ describe('bad input rejects with its typed error', () => {
     expect(await rejection(engine.analyze(text))).toBeInstanceOf(UnsupportedFormatError);
   });
 
-  it('a PNG header claiming 20000×20000, quickly and without allocating the pixels', async () => {
+  it('a PNG header claiming 20000×20000, without allocating the pixels', async () => {
     const header = pngClaiming(20_000, 20_000);
     const rssBefore = process.memoryUsage().rss;
-    const started = performance.now();
     const error = await rejection(engine.analyze(header));
-    const elapsed = performance.now() - started;
     expect(error).toBeInstanceOf(ImageTooLargeError);
     expect(error.code).toBe('IMAGE_TOO_LARGE');
-    expect(elapsed).toBeLessThan(250);
     // The pixels alone would be 1.2 GB.
     expect(process.memoryUsage().rss - rssBefore).toBeLessThan(100 * 1024 * 1024);
   });

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { createEngine, type Engine, type Face } from '../src/index.js';
-import { FACE_FILES, FACE_SIZE, makePng, pseudoRandomBytes, readFace } from './fixtures.js';
+import { FACE_FILES, FACE_SIZE, makePng, pseudoRandomBytes, readFace } from '@emotion/test-support';
 
 let engine: Engine;
 beforeAll(async () => {

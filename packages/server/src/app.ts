@@ -49,7 +49,7 @@ import { analyzeQuery, jsonBody, multipartBody } from './schemas.js';
 import { streamRoute } from './stream.js';
 
 /** What the routes use of `@emotion/core`'s engine; tests may pass a stand-in. */
-export type ServerEngine = Pick<Engine, 'analyze' | 'predictSeed'>;
+export type ServerEngine = Pick<Engine, 'analyze' | 'dominantEmotion'>;
 
 export interface AppOptions {
   /** Largest request body in bytes; larger is 413. Default 25 MiB (`DEFAULT_MAX_BODY_BYTES`). */
@@ -62,7 +62,7 @@ export interface AppOptions {
   logRequests?: boolean;
   /**
    * Most requests with an inference running or waiting; more get 503 "Server busy".
-   * Default: 4 × the CPUs (config.ts's MAX_QUEUE explains the choice).
+   * Default: 4 × the CPUs (admission.ts explains the choice).
    */
   maxQueue?: number;
   /** API keys (API_KEYS, API_KEYS_FILE); empty or absent: the API is open. */
@@ -93,7 +93,7 @@ export const DEFAULT_WEB_ROOT = resolve(dirname(fileURLToPath(import.meta.url)),
 const JSON_TYPE = /^application\/([\w.-]+\+)?json$/;
 
 function mediaType(c: Context): string {
-  return (c.req.header('content-type') ?? '').split(';', 1)[0]!.trim().toLowerCase();
+  return (c.req.header('content-type') ?? '').split(';', 1)[0]?.trim().toLowerCase() ?? '';
 }
 
 /**
@@ -106,6 +106,10 @@ export function base64Payload(image: string): string {
 }
 
 // ---- answers ----
+
+/** The seed's answer is the largest face's HAPPY or SAD, whichever is more likely, or NO_FACE. */
+const SEED_EMOTIONS = ['happy', 'sad'] as const;
+const NO_FACE = 'No face detected';
 
 /** Flask's `jsonify` body: compact JSON and a newline, so seed clients see the same bytes. */
 function seedJson(c: Context, body: Record<string, string>, status: ContentfulStatusCode = 200): Response {
@@ -170,22 +174,13 @@ export function createApp(engine: ServerEngine | Promise<ServerEngine>, options:
     return loading;
   };
 
-  // Bounded admission. A slot is held around the engine call only, not the whole request: the
-  // cost to bound is inference (a thread for tens of milliseconds each), while a slow upload
-  // holding a slot would refuse work with the threads idle, and bodies are bounded one by one
-  // by maxBodyBytes. Waiting for the engine to load counts too, so a burst at start-up is
-  // refused rather than piled up. The slot is given back when the engine call settles,
-  // whatever the outcome (try/finally); a client that hangs up keeps it until its inference
-  // ends, since the thread is busy until then anyway.
+  // Bounded admission, held around the engine call only: why, in admission.ts.
   const admission = createAdmission(options.maxQueue ?? DEFAULT_QUEUE_PER_THREAD * availableParallelism());
   metrics.queueLimit.set(admission.limit);
   metrics.watchQueue(() => admission.inFlight);
 
-  // A request that arrives while every slot is taken is refused before its body is parsed:
-  // under overload a refusal must be cheap, and parsing up to maxBodyBytes of JSON (tens of
-  // ms of event loop for a big image) only to refuse would steal CPU from the inferences.
-  // @hono/node-server drains the unread body (or closes the connection). A request let in
-  // here may still be refused by `infer` if the slots filled up while its body arrived.
+  // Refuses before the body is parsed (admission.ts); @hono/node-server drains the unread body
+  // or closes the connection.
   const shed: MiddlewareHandler = async (_c, next) => {
     if (admission.full) throw new ServerBusyError(1);
     await next();
@@ -299,9 +294,9 @@ export function createApp(engine: ServerEngine | Promise<ServerEngine>, options:
     }),
     async (c) => {
       const { image } = c.req.valid('json');
-      const emotion = await infer((engine) => engine.predictSeed(base64Payload(image)));
-      c.set('faces', emotion === 'No face detected' ? 0 : 1);
-      return seedJson(c, { emotion });
+      const emotion = await infer((engine) => engine.dominantEmotion(base64Payload(image), { among: SEED_EMOTIONS }));
+      c.set('faces', emotion === null ? 0 : 1);
+      return seedJson(c, { emotion: emotion?.toUpperCase() ?? NO_FACE });
     },
   );
 
@@ -349,7 +344,7 @@ export function createApp(engine: ServerEngine | Promise<ServerEngine>, options:
 function instrumented(engine: ServerEngine, metrics: Metrics): ServerEngine {
   return {
     analyze: (...args) => observeInference(metrics, 'analyze', () => engine.analyze(...args)),
-    predictSeed: (...args) => observeInference(metrics, 'predict', () => engine.predictSeed(...args)),
+    dominantEmotion: (...args) => observeInference(metrics, 'predict', () => engine.dominantEmotion(...args)),
   };
 }
 
@@ -404,14 +399,12 @@ export function analyzeAnswer(faces: Face[], landmarks: boolean) {
   };
 }
 
-function triples(points: Float32Array): [number, number, number][] {
-  const out: [number, number, number][] = [];
-  for (let i = 0; i + 2 < points.length; i += 3) {
-    out.push([round(points[i]!, 2), round(points[i + 1]!, 2), round(points[i + 2]!, 2)]);
-  }
+function triples(points: Float32Array): number[][] {
+  const out: number[][] = [];
+  for (let i = 0; i + 2 < points.length; i += 3) out.push(Array.from(points.subarray(i, i + 3), (v) => round(v, 2)));
   return out;
 }
 
 function describe(error: unknown): string {
-  return error instanceof Error ? error.message.split('\n', 1)[0]! : String(error);
+  return error instanceof Error ? (error.message.split('\n', 1)[0] ?? '') : String(error);
 }

@@ -45,10 +45,7 @@ export function inferenceThreads(env: NodeJS.ProcessEnv = process.env): number {
 
 /**
  * MAX_QUEUE: how many requests may have an inference running or waiting for a thread; past
- * that the server answers 503 "Server busy" with Retry-After. Default: 4 × `threads`. With
- * T threads an admitted request waits behind at most MAX_QUEUE − T others, so its latency is at
- * most about MAX_QUEUE / T = 4 inference times: enough depth to absorb a burst and keep every
- * thread fed while answers go out, small enough that overload shows as 503s, not as latency.
+ * that the server answers 503 "Server busy". Default: 4 × `threads` (why: admission.ts).
  */
 export function maxQueue(threads: number, env: NodeJS.ProcessEnv = process.env): number {
   const raw = env.MAX_QUEUE || String(DEFAULT_QUEUE_PER_THREAD * threads);

@@ -3,7 +3,7 @@
  * ("No image provided", "Invalid base64 data", "Failed to decode image"), with honest status
  * codes; /v1 answers add a stable `code`.
  */
-import { EmotionError } from '@emotion/core';
+import { EmotionError, type ErrorCode } from '@emotion/core';
 
 export interface HttpFailure {
   status: 400 | 401 | 413 | 415 | 429 | 500 | 503;
@@ -86,22 +86,29 @@ export function toHttpFailure(error: unknown): HttpFailure {
   }
   if (error instanceof RequestError) return { status: error.status, code: error.code, message: error.message };
   if (error instanceof EmotionError) {
-    switch (error.code) {
-      case 'INVALID_BASE64':
-        return { status: 400, code: error.code, message: INVALID_BASE64 };
-      case 'EMPTY_INPUT':
-      case 'UNSUPPORTED_FORMAT':
-      case 'INVALID_IMAGE':
-        return { status: 400, code: error.code, message: DECODE_FAILED };
-      case 'IMAGE_TOO_LARGE':
-        return { status: 413, code: error.code, message: `Image too large: ${firstLine(error.message)}` };
-      default:
-        // The engine's own fault (e.g. ONNX Runtime failed): say what, not where.
-        return { status: 500, code: error.code, message: firstLine(error.message) };
-    }
+    const { status, message } = ENGINE_ERRORS[error.code];
+    // Without the seed's wording, the engine's own: say what, not where.
+    return { status, code: error.code, message: message?.(error.message) ?? firstLine(error.message) };
   }
   return { status: 500, code: 'INTERNAL', message: 'Internal server error' };
 }
+
+/**
+ * Every engine error code's answer: a `Record`, so a code the core adds does not compile until
+ * it is mapped here (test/errors.test.ts checks this against the addon's list too).
+ */
+const ENGINE_ERRORS: Record<ErrorCode, { status: HttpFailure['status']; message?: (text: string) => string }> = {
+  INVALID_BASE64: { status: 400, message: () => INVALID_BASE64 },
+  EMPTY_INPUT: { status: 400, message: () => DECODE_FAILED },
+  UNSUPPORTED_FORMAT: { status: 400, message: () => DECODE_FAILED },
+  INVALID_IMAGE: { status: 400, message: () => DECODE_FAILED },
+  IMAGE_TOO_LARGE: { status: 413, message: (text) => `Image too large: ${firstLine(text)}` },
+  // Engine options are the server's own settings, never the request's: a fault of ours.
+  INVALID_OPTIONS: { status: 500 },
+  RUNTIME_NOT_FOUND: { status: 500 },
+  RUNTIME_ERROR: { status: 500 },
+  MODEL_OUTPUT: { status: 500 },
+};
 
 function firstLine(text: string): string {
   return text.split('\n', 1)[0] ?? '';

@@ -37,7 +37,7 @@ function gatedEngine() {
       for (const waiter of waiters.filter((w) => calls.length >= w.n)) waiter.resolve();
     });
   const engine: ServerEngine = {
-    predictSeed: (input) => arrive(input, (text) => text as 'HAPPY' | 'SAD'),
+    dominantEmotion: (input) => arrive(input, (text) => (text === 'HAPPY' ? 'happy' : 'sad')),
     analyze: (input) => arrive(input, (text) => [{ emotion: text.toLowerCase() } as unknown as Face]),
   };
   const called = (n: number) =>
@@ -131,7 +131,11 @@ describe('bounded admission (MAX_QUEUE)', () => {
     const slow = app.request('/predict', {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: new ReadableStream<Uint8Array>({ start: (controller) => void (send = controller) }),
+      body: new ReadableStream<Uint8Array>({
+        start: (controller) => {
+          send = controller;
+        },
+      }),
       duplex: 'half',
     } as RequestInit);
     const bytes = Buffer.from(JSON.stringify({ image: SAD }));
@@ -158,9 +162,9 @@ describe('bounded admission (MAX_QUEUE)', () => {
     let mode: 'gated' | 'throw' = 'gated';
     const flaky: ServerEngine = {
       analyze: (input) => engine.analyze(input),
-      predictSeed: (input) => {
+      dominantEmotion: (input, options) => {
         if (mode === 'throw') throw new TypeError('a bug in the binding');
-        return engine.predictSeed(input);
+        return engine.dominantEmotion(input, options);
       },
     };
     const app = createApp(flaky, { webRoot: null, maxQueue: 1 });

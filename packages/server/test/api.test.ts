@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 import { base64Payload, createApp, DEFAULT_WEB_ROOT, type ServerEngine } from '../src/app.js';
 import { maxBodyBytes } from '../src/config.js';
-import { dataUrl, gradientPng, HAPPY_FACE, hugePngHeader, readFace, SAD_FACE } from './fixtures.js';
+import { dataUrl, gradientPng, HAPPY_FACE, pngClaiming, readFace, SAD_FACE } from '@emotion/test-support';
 
 let engine: Engine;
 let app: ReturnType<typeof createApp>;
@@ -26,6 +26,14 @@ const json = (body: unknown, path = '/predict', target = app) =>
     headers: { 'Content-Type': 'application/json' },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
+
+/** A JSON answer; which fields it has is what each test asserts. */
+interface Answer {
+  error?: string;
+  code?: string;
+  faces: V1Face[];
+}
+const answerOf = async (response: Response): Promise<Answer> => (await response.json()) as Answer;
 
 /** Status, content type and the exact bytes of a /predict answer. */
 async function seedAnswer(response: Response): Promise<[number, string | null, string]> {
@@ -65,7 +73,7 @@ describe('POST /predict (the seed contract)', () => {
       headers: { 'Content-Type': 'application/json; charset=utf-8' },
       body: JSON.stringify({ image: dataUrl(sad) }),
     });
-    expect(await response.json()).toEqual({ emotion: 'SAD' });
+    expect(await answerOf(response)).toEqual({ emotion: 'SAD' });
   });
 
   it.each([
@@ -79,7 +87,7 @@ describe('POST /predict (the seed contract)', () => {
   it('an image that is no string: 400', async () => {
     const response = await json({ image: 42 });
     expect(response.status).toBe(400);
-    expect((await response.json()).error).toMatch(/image must be a string/);
+    expect((await answerOf(response)).error).toMatch(/image must be a string/);
   });
 
   it.each([
@@ -108,9 +116,9 @@ describe('POST /predict (the seed contract)', () => {
   });
 
   it('a header declaring 20000×20000 pixels: 413 before decoding', async () => {
-    const response = await json({ image: dataUrl(hugePngHeader()) });
+    const response = await json({ image: dataUrl(pngClaiming(20_000, 20_000)) });
     expect(response.status).toBe(413);
-    expect((await response.json()).error).toMatch(/^Image too large/);
+    expect((await answerOf(response)).error).toMatch(/^Image too large/);
   });
 
   it.each([
@@ -122,7 +130,7 @@ describe('POST /predict (the seed contract)', () => {
     const response = await json(body);
     expect(response.status).toBe(400);
     expect(response.headers.get('content-type')).toBe('application/json');
-    const answer = await response.json();
+    const answer = await answerOf(response);
     expect(Object.keys(answer)).toEqual(['error']);
     expect(answer.error).toMatch(/JSON/);
   });
@@ -138,7 +146,7 @@ describe('POST /predict (the seed contract)', () => {
       body: JSON.stringify({ image: dataUrl(happy) }),
     });
     expect(response.status).toBe(415);
-    expect(await response.json()).toEqual({ error: 'Content-Type must be application/json' });
+    expect(await answerOf(response)).toEqual({ error: 'Content-Type must be application/json' });
   });
 
   it('a body over the limit: 413, whether its length is declared or streamed', async () => {
@@ -146,7 +154,7 @@ describe('POST /predict (the seed contract)', () => {
     const body = JSON.stringify({ image: dataUrl(happy) });
     const declared = await json(body, '/predict', small);
     expect(declared.status).toBe(413);
-    expect((await declared.json()).error).toMatch(/limit is 1000 bytes/);
+    expect((await answerOf(declared)).error).toMatch(/limit is 1000 bytes/);
 
     const streamed = await small.request('/predict', {
       method: 'POST',
@@ -168,7 +176,7 @@ describe('POST /predict (the seed contract)', () => {
   it('an internal fault: 500 with a message and no stack trace', async () => {
     const broken: ServerEngine = {
       analyze: () => Promise.reject(new Error('boom')),
-      predictSeed: () =>
+      dominantEmotion: () =>
         Promise.reject(new TypeError('cannot read properties of undefined\n    at secret (/srv/app.js:1:1)')),
     };
     const errors: unknown[] = [];
@@ -186,7 +194,7 @@ describe('POST /predict (the seed contract)', () => {
   it("the engine's own failure: 500 with its message's first line", async () => {
     const failing: ServerEngine = {
       analyze: () => Promise.reject(new EmotionError('RUNTIME_ERROR', 'ONNX Runtime failed\nat frame 3')),
-      predictSeed: () => Promise.reject(new EmotionError('RUNTIME_ERROR', 'ONNX Runtime failed\nat frame 3')),
+      dominantEmotion: () => Promise.reject(new EmotionError('RUNTIME_ERROR', 'ONNX Runtime failed\nat frame 3')),
     };
     const original = console.error;
     console.error = () => {};
@@ -263,15 +271,15 @@ describe('POST /v1/analyze', () => {
   it('JSON like /predict: every face with box, score and emotion probabilities', async () => {
     const response = await json({ image: dataUrl(happy) }, '/v1/analyze');
     expect(response.status).toBe(200);
-    expectOneFace((await response.json()).faces, 'happy');
+    expectOneFace((await answerOf(response)).faces, 'happy');
   });
 
   it('?landmarks=1 adds the 468 [x, y, z] landmarks', async () => {
     const response = await json({ image: dataUrl(sad) }, '/v1/analyze?landmarks=1');
-    const { faces } = await response.json();
+    const { faces } = await answerOf(response);
     expectOneFace(faces, 'sad', true);
-    const [x, y] = faces[0].landmarks[1]; // nose tip, inside the face box
-    const { box } = faces[0];
+    const [x, y] = faces[0]!.landmarks![1]!; // nose tip, inside the face box
+    const { box } = faces[0]!;
     expect(x).toBeGreaterThan(box.x);
     expect(x).toBeLessThan(box.x + box.width);
     expect(y).toBeGreaterThan(box.y);
@@ -285,7 +293,7 @@ describe('POST /v1/analyze', () => {
       body: happy,
     });
     expect(response.status).toBe(200);
-    expectOneFace((await response.json()).faces, 'happy');
+    expectOneFace((await answerOf(response)).faces, 'happy');
   });
 
   it('multipart/form-data with a file field "image"', async () => {
@@ -293,14 +301,14 @@ describe('POST /v1/analyze', () => {
     form.append('image', new Blob([sad], { type: 'image/jpeg' }), 'sad.jpg');
     const response = await app.request('/v1/analyze', { method: 'POST', body: form });
     expect(response.status).toBe(200);
-    expectOneFace((await response.json()).faces, 'sad');
+    expectOneFace((await answerOf(response)).faces, 'sad');
   });
 
   it('multipart/form-data with a data URL in "image"', async () => {
     const form = new FormData();
     form.append('image', dataUrl(happy));
     const response = await app.request('/v1/analyze', { method: 'POST', body: form });
-    expectOneFace((await response.json()).faces, 'happy');
+    expectOneFace((await answerOf(response)).faces, 'happy');
   });
 
   it('an image without a face: 200 and no faces', async () => {
@@ -309,7 +317,7 @@ describe('POST /v1/analyze', () => {
       headers: { 'Content-Type': 'image/png' },
       body: gradientPng(),
     });
-    expect(await response.json()).toEqual({ faces: [] });
+    expect(await answerOf(response)).toEqual({ faces: [] });
   });
 
   it('CORS is on', async () => {
@@ -320,7 +328,7 @@ describe('POST /v1/analyze', () => {
     expect(response.headers.get('access-control-allow-origin')).toBe('*');
   });
 
-  const errors: [string, () => Promise<Response>, number, string, RegExp | string][] = [
+  const errors: [string, () => Response | Promise<Response>, number, string, RegExp | string][] = [
     ['JSON without image', () => json({}, '/v1/analyze'), 400, 'INVALID_REQUEST', 'No image provided'],
     ['JSON that is no object', () => json('[1]', '/v1/analyze'), 400, 'INVALID_REQUEST', /JSON object/],
     ['malformed JSON', () => json('{', '/v1/analyze'), 400, 'BAD_REQUEST', /JSON/],
@@ -371,7 +379,11 @@ describe('POST /v1/analyze', () => {
     [
       'a 20000×20000 header',
       () =>
-        app.request('/v1/analyze', { method: 'POST', headers: { 'Content-Type': 'image/png' }, body: hugePngHeader() }),
+        app.request('/v1/analyze', {
+          method: 'POST',
+          headers: { 'Content-Type': 'image/png' },
+          body: pngClaiming(20_000, 20_000),
+        }),
       413,
       'IMAGE_TOO_LARGE',
       /^Image too large/,
@@ -407,7 +419,7 @@ describe('POST /v1/analyze', () => {
   it.each(errors)('%s', async (_, send, status, code, message) => {
     const response = await send();
     expect(response.status).toBe(status);
-    const body = await response.json();
+    const body = await answerOf(response);
     expect(body.code).toBe(code);
     if (typeof message === 'string') expect(body.error).toBe(message);
     else expect(body.error).toMatch(message);
@@ -418,7 +430,7 @@ describe('GET /health', () => {
   it('200 {"status":"ok"} once the engine is loaded, with the admission queue\'s depth', async () => {
     const response = await app.request('/health');
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: 'ok', inFlight: 0, maxQueue: 4 * availableParallelism() });
+    expect(await answerOf(response)).toEqual({ status: 'ok', inFlight: 0, maxQueue: 4 * availableParallelism() });
   });
 
   it('503 "loading" while it loads; requests wait for it', async () => {

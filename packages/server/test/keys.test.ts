@@ -10,7 +10,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApp } from '../src/app.js';
 import { readSettings } from '../src/config.js';
 import { createLogger } from '../src/request-log.js';
-import { dataUrl, HAPPY_FACE, readFace } from './fixtures.js';
+import { dataUrl, HAPPY_FACE, readFace } from '@emotion/test-support';
 
 const KEY_A = 'a3f9c2d41b7e8f60a3f9c2d41b7e8f60';
 const KEY_B = 'quick-start-key-number-two';

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createApp, type ServerEngine } from '../src/app.js';
 import { createLogger } from '../src/request-log.js';
-import { dataUrl, gradientPng, HAPPY_FACE, readFace, SAD_FACE } from './fixtures.js';
+import { dataUrl, gradientPng, HAPPY_FACE, readFace, SAD_FACE } from '@emotion/test-support';
 
 let engine: Engine;
 beforeAll(async () => {
@@ -75,9 +75,9 @@ describe('GET /metrics', () => {
         await gate;
         return engine.analyze(...args);
       },
-      predictSeed: async (...args) => {
+      dominantEmotion: async (...args) => {
         await gate;
-        return engine.predictSeed(...args);
+        return engine.dominantEmotion(...args);
       },
     };
     const key = 'metrics-test-key-0123456789';

@@ -7,8 +7,7 @@ import { request } from 'node:http';
 
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { dataUrl, HAPPY_FACE, readFace, SAD_FACE } from './fixtures.js';
-import { startServer, type RunningServer } from './spawn.js';
+import { dataUrl, HAPPY_FACE, type RunningServer, readFace, SAD_FACE, startServer } from '@emotion/test-support';
 
 const servers: RunningServer[] = [];
 afterEach(() => {

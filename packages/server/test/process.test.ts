@@ -4,8 +4,7 @@ import type { AddressInfo } from 'node:net';
 
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { dataUrl, HAPPY_FACE, readFace } from './fixtures.js';
-import { startServer, type RunningServer } from './spawn.js';
+import { dataUrl, HAPPY_FACE, type RunningServer, readFace, startServer } from '@emotion/test-support';
 
 let server: RunningServer | undefined;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -5,7 +5,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vite
 import { createApp } from '../src/app.js';
 import { readSettings } from '../src/config.js';
 import { memoryBuckets } from '../src/rate-limit.js';
-import { dataUrl, HAPPY_FACE, readFace } from './fixtures.js';
+import { dataUrl, HAPPY_FACE, readFace } from '@emotion/test-support';
 
 let engine: Engine;
 beforeAll(async () => {

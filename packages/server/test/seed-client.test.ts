@@ -16,7 +16,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createApp } from '../src/app.js';
-import { facesDir, gradientPng, HAPPY_FACE, SAD_FACE } from './fixtures.js';
+import { facesDir, gradientPng, HAPPY_FACE, SAD_FACE } from '@emotion/test-support';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const script = join(here, 'seed_client.py');

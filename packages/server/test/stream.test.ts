@@ -8,8 +8,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 
-import { HAPPY_FACE, readFace, SAD_FACE } from './fixtures.js';
-import { startServer, type RunningServer } from './spawn.js';
+import { HAPPY_FACE, type RunningServer, readFace, SAD_FACE, startServer } from '@emotion/test-support';
 
 interface StreamFace {
   id: number;

@@ -3,18 +3,14 @@
  * key, a wrong one is asked again, the right one is kept for the tab's life only. Skipped,
  * saying so, when Chromium is absent locally; a failure in CI, like e2e.test.ts.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 
+import { facesDir, HAPPY_FACE as HAPPY, type RunningServer, startServer } from '@emotion/test-support';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const serverMain = join(repoRoot, 'packages/server/dist/start.cjs');
-const sharedDir = process.env.EMOTION_SHARED_DIR ?? resolve(repoRoot, '../shared');
-const HAPPY_FACE = join(sharedDir, 'datasets/faces-224/happy/img_161012313.jpg');
+const HAPPY_FACE = join(facesDir, HAPPY);
 const KEY = 'page-test-key-6c1f0e9a4b2d7358';
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -25,27 +21,14 @@ if (!haveChromium) {
   console.warn(`${message}: SKIPPED`);
 }
 
-let server: ChildProcess | undefined;
+let server: RunningServer | undefined;
 let browser: Browser | undefined;
 let baseUrl = '';
 
 beforeAll(async () => {
   if (!haveChromium) return;
-  if (!existsSync(serverMain)) throw new Error(`${serverMain} is missing: run "pnpm build" first`);
-  server = spawn(process.execPath, [serverMain], {
-    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_REQUESTS: '0', API_KEYS: KEY },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  server.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  server.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const deadline = Date.now() + 30_000;
-  while (!baseUrl || !(await fetch(`${baseUrl}/health`).catch(() => null))?.ok) {
-    if (Date.now() > deadline || server.exitCode !== null) throw new Error(`the server did not start:\n${output}`);
-    const port = /listening on http:\/\/[^:]+:(\d+)/.exec(output)?.[1];
-    if (port) baseUrl = `http://127.0.0.1:${port}`;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  server = await startServer({ LOG_REQUESTS: '0', API_KEYS: KEY });
+  baseUrl = server.url;
   browser = await chromium.launch({
     executablePath: chromiumPath,
     headless: true,
@@ -62,7 +45,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  server?.kill('SIGKILL');
+  server?.child.kill('SIGKILL');
 });
 
 describe.skipIf(!haveChromium)('the page with API keys on', { timeout: 90_000 }, () => {

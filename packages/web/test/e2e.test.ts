@@ -7,27 +7,19 @@
  * Skipped, saying so, when Chromium is absent locally; in CI (CI=true) a missing Chromium
  * is a failure, as .ci/run installs it.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { facesDir, HAPPY_FACE, type RunningServer, readFace, SAD_FACE, startServer } from '@emotion/test-support';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { writeFacesY4m, writeFaceY4m } from './y4m.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const repoRoot = resolve(here, '../../..');
-const serverMain = join(repoRoot, 'packages/server/dist/start.cjs');
-const sharedDir = process.env.EMOTION_SHARED_DIR ?? resolve(repoRoot, '../shared');
-const facesDir = join(sharedDir, 'datasets/faces-224');
 export const artifactsDir = resolve(here, '../test-artifacts');
-
-/** The same faces as the server's tests: the classifier gets both right. */
-const HAPPY_FACE = join(facesDir, 'happy/img_161012313.jpg');
-const SAD_FACE = join(facesDir, 'sad/img_161025507.jpg');
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const haveChromium = existsSync(chromiumPath);
@@ -40,32 +32,9 @@ if (!haveChromium) {
 /** How long the page may take to show an answer: model load is done, so seconds suffice. */
 const ANSWER_TIMEOUT_MS = 30_000;
 
-let server: ChildProcess | undefined;
+let server: RunningServer | undefined;
 let baseUrl = '';
 let workDir = '';
-
-async function startServer(): Promise<void> {
-  if (!existsSync(serverMain)) throw new Error(`${serverMain} is missing: run "pnpm build" first`);
-  server = spawn(process.execPath, [serverMain], {
-    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_REQUESTS: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  server.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  server.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (server.exitCode !== null) throw new Error(`the server exited:\n${output}`);
-    const port = /listening on http:\/\/[^:]+:(\d+)/.exec(output)?.[1];
-    if (port) {
-      baseUrl = `http://127.0.0.1:${port}`;
-      const health = await fetch(`${baseUrl}/health`).catch(() => null);
-      if (health?.ok) return;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`the server was not ready in 30 s:\n${output}`);
-}
 
 /** Chromium with a fake camera that plays `y4m`, and a fresh profile. */
 function launch(y4m: string): Promise<Browser> {
@@ -168,20 +137,21 @@ describe.skipIf(!haveChromium)('the web client in Chromium', { timeout: 120_000 
     workDir = mkdtempSync(join(tmpdir(), 'emotion-e2e-'));
     rmSync(artifactsDir, { recursive: true, force: true }); // no stale screenshots
     mkdirSync(artifactsDir, { recursive: true });
-    writeFaceY4m(readFileSync(HAPPY_FACE), join(workDir, 'happy.y4m'));
-    writeFaceY4m(readFileSync(SAD_FACE), join(workDir, 'sad.y4m'));
+    writeFaceY4m(readFace(HAPPY_FACE), join(workDir, 'happy.y4m'));
+    writeFaceY4m(readFace(SAD_FACE), join(workDir, 'sad.y4m'));
     writeFacesY4m(
       [
-        { jpeg: readFileSync(HAPPY_FACE), seconds: RECORD_SECONDS / 2 },
-        { jpeg: readFileSync(SAD_FACE), seconds: RECORD_SECONDS / 2 },
+        { jpeg: readFace(HAPPY_FACE), seconds: RECORD_SECONDS / 2 },
+        { jpeg: readFace(SAD_FACE), seconds: RECORD_SECONDS / 2 },
       ],
       join(workDir, 'happy-then-sad.y4m'),
     );
-    await startServer();
+    server = await startServer({ LOG_REQUESTS: '0' });
+    baseUrl = server.url;
   });
 
   afterAll(() => {
-    server?.kill('SIGTERM');
+    server?.child.kill('SIGTERM');
     if (workDir) rmSync(workDir, { recursive: true, force: true });
   });
 
@@ -202,7 +172,7 @@ describe.skipIf(!haveChromium)('the web client in Chromium', { timeout: 120_000 
       await page.screenshot({ path: join(artifactsDir, 'camera-happy.png') });
 
       // The upload path: the camera stops, the photo is shown and analysed.
-      await page.setInputFiles('#upload', SAD_FACE);
+      await page.setInputFiles('#upload', join(facesDir, SAD_FACE));
       await expectDrawnFace(page, 'SAD', SAD_COLOUR);
       expect(await page.locator('#photo').isVisible()).toBe(true);
       expect(await page.locator('#video').isVisible()).toBe(false);
