@@ -133,7 +133,7 @@ const PERIOD_SECONDS: Record<string, number> = {
 /** "600/min", "10/s", "5000/hour" → requests per second. */
 export function parseRateLimit(text: string): number {
   const match = /^(\d+(?:\.\d+)?)\s*\/\s*([a-z]+)$/i.exec(text.trim());
-  const period = match ? PERIOD_SECONDS[match[2]!.toLowerCase()] : undefined;
+  const period = match ? PERIOD_SECONDS[(match[2] ?? '').toLowerCase()] : undefined;
   const count = Number(match?.[1]);
   if (!match || period === undefined || !(count > 0)) {
     throw new Error(`RATE_LIMIT must be a count per period such as 600/min, 10/s or 5000/hour, got "${text}"`);
@@ -157,7 +157,8 @@ export function parseKeysFile(text: string, path: string): NamedKeyHash[] {
         `API_KEYS_FILE (${path}) line ${index + 1}: expected "name:sha256-hex" (a name of letters, digits, . _ - @ and the key's 64-digit SHA-256)`,
       );
     }
-    keys.push({ name: match[1]!, sha256: Buffer.from(match[2]!, 'hex') });
+    const [, name = '', hex = ''] = match;
+    keys.push({ name, sha256: Buffer.from(hex, 'hex') });
   });
   if (keys.length === 0) throw new Error(`API_KEYS_FILE (${path}) holds no key`);
   return keys;
@@ -209,6 +210,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, readFile = re
     }
   };
   const set = (name: string) => env[name] !== undefined && env[name] !== '';
+  // The value of a variable `set` has vouched for.
+  const get = (name: string): string => env[name] ?? '';
   const oneOf = <T extends string>(name: string, values: readonly T[], fallback: T): T => {
     const raw = env[name] || fallback;
     if (!(values as readonly string[]).includes(raw)) {
@@ -220,8 +223,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, readFile = re
   const threads = read(() => inferenceThreads(env), 1);
   const apiKeys = read(() => {
     const keys = [
-      ...(set('API_KEYS') ? quickStartKeys(env.API_KEYS!) : []),
-      ...(set('API_KEYS_FILE') ? parseKeysFile(readFile(env.API_KEYS_FILE!), env.API_KEYS_FILE!) : []),
+      ...(set('API_KEYS') ? quickStartKeys(get('API_KEYS')) : []),
+      ...(set('API_KEYS_FILE') ? parseKeysFile(readFile(get('API_KEYS_FILE')), get('API_KEYS_FILE')) : []),
     ];
     // A name is what logs and rate limits know a key by: two keys must not share one.
     const seen = new Set<string>();
@@ -237,13 +240,13 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, readFile = re
       if (set('RATE_LIMIT_BURST')) throw new Error('RATE_LIMIT_BURST needs RATE_LIMIT');
       return undefined;
     }
-    const perSecond = parseRateLimit(env.RATE_LIMIT!);
+    const perSecond = parseRateLimit(get('RATE_LIMIT'));
     // Default burst: one period's count, so "600/min" lets 600 through at once, then 10/s.
-    const count = Number(/^\s*([\d.]+)/.exec(env.RATE_LIMIT!)![1]);
+    const count = Number(/^\s*([\d.]+)/.exec(get('RATE_LIMIT'))?.[1]);
     const burst = set('RATE_LIMIT_BURST')
-      ? wholeNumber('RATE_LIMIT_BURST', env.RATE_LIMIT_BURST!, 1, 1_000_000)
+      ? wholeNumber('RATE_LIMIT_BURST', get('RATE_LIMIT_BURST'), 1, 1_000_000)
       : Math.max(1, Math.floor(count));
-    return { perSecond, burst, text: env.RATE_LIMIT!.trim() };
+    return { perSecond, burst, text: get('RATE_LIMIT').trim() };
   }, undefined);
 
   const settings: Settings = {
@@ -254,16 +257,16 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, readFile = re
     webRoot: env.WEB_ROOT || undefined,
     apiKeys,
     rateLimit,
-    trustProxy: set('TRUST_PROXY') ? read(() => wholeNumber('TRUST_PROXY', env.TRUST_PROXY!, 0, 16), 0) : 0,
+    trustProxy: set('TRUST_PROXY') ? read(() => wholeNumber('TRUST_PROXY', get('TRUST_PROXY'), 0, 16), 0) : 0,
     metricsPort: set('METRICS_PORT')
-      ? read(() => wholeNumber('METRICS_PORT', env.METRICS_PORT!, 1, 65535), 0)
+      ? read(() => wholeNumber('METRICS_PORT', get('METRICS_PORT'), 1, 65535), 0)
       : undefined,
     corsOrigins: read(() => corsOrigins(env.CORS_ORIGINS || '*'), '*'),
     logFormat: read(() => oneOf('LOG_FORMAT', ['json', 'pretty'] as const, 'json'), 'json'),
     logLevel: read(() => oneOf('LOG_LEVEL', LOG_LEVELS, 'info'), 'info'),
     logRequests: read(() => oneOf('LOG_REQUESTS', ['1', '0'] as const, '1'), '1') === '1',
     shutdownDelayMs: set('SHUTDOWN_DELAY_MS')
-      ? read(() => wholeNumber('SHUTDOWN_DELAY_MS', env.SHUTDOWN_DELAY_MS!, 0, 600_000), 0)
+      ? read(() => wholeNumber('SHUTDOWN_DELAY_MS', get('SHUTDOWN_DELAY_MS'), 0, 600_000), 0)
       : 0,
   };
   if (problems.length > 0) throw new Error(`invalid settings:\n  ${problems.join('\n  ')}`);

@@ -3,7 +3,7 @@
  * process do not mix their counts. Served at GET /metrics, or on its own listener
  * (METRICS_PORT).
  */
-import type { Face } from '@emotion/core';
+import type { EmotionLabel, Face } from '@emotion/core';
 import type { MiddlewareHandler } from 'hono';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
@@ -116,7 +116,7 @@ export function countRequests(metrics: Metrics): MiddlewareHandler<ServerEnv> {
 }
 
 /** Times an engine call and counts what it found. */
-export async function observeInference<T extends Face[] | string>(
+export async function observeInference<T extends Face[] | EmotionLabel | null>(
   metrics: Metrics,
   operation: 'analyze' | 'predict',
   call: () => Promise<T>,
@@ -124,12 +124,13 @@ export async function observeInference<T extends Face[] | string>(
   const stop = metrics.inferenceSeconds.startTimer({ operation });
   const result = await call();
   stop();
-  if (typeof result === 'string') {
-    metrics.emotions.inc({ operation, label: result });
+  const found: Face[] | EmotionLabel | null = result;
+  if (Array.isArray(found)) {
+    metrics.facesPerImage.observe(found.length);
+    for (const face of found) metrics.emotions.inc({ operation, label: face.emotion });
   } else {
-    const faces = result as Face[];
-    metrics.facesPerImage.observe(faces.length);
-    for (const face of faces) metrics.emotions.inc({ operation, label: face.emotion });
+    // /predict's own answer, as the seed service words it.
+    metrics.emotions.inc({ operation, label: found?.toUpperCase() ?? 'No face detected' });
   }
   return result;
 }
