@@ -179,7 +179,10 @@ export function registerDocs(app: OpenAPIHono<ServerEnv>, options: DocsOptions):
       security,
       request: {
         query: z.object({
-          tau: z.string().optional().openapi({ description: 'Smoothing time constant in ms, 0 to 60000 (default 500)' }),
+          tau: z
+            .string()
+            .optional()
+            .openapi({ description: 'Smoothing time constant in ms, 0 to 60000 (default 500)' }),
           landmarks: z.enum(['0', '1', 'true', 'false']).optional().openapi({ description: 'Add the 468 points' }),
         }),
       },
