@@ -9,6 +9,8 @@ export declare class NativeEngine {
    * A Buffer is a Uint8Array, so both are accepted; the bytes are read in place.
    */
   analyze(image: Uint8Array): Promise<NativeFace[]>
+  /** `analyze`, plus the image with the faces drawn on it (PNG, or JPEG). */
+  analyzeAnnotated(image: Uint8Array, options?: JsAnnotateOptions | undefined | null): Promise<NativeAnnotated>
   /**
    * The largest face's most likely emotion among `among` (every emotion when empty; a tie
    * goes to the one listed first), or null when there is no face.
@@ -61,6 +63,13 @@ export interface ErrorCodeInfo {
  */
 export declare function errorCodes(): Array<ErrorCodeInfo>
 
+export interface JsAnnotateOptions {
+  /** Also draw the 468 landmarks. */
+  mesh?: boolean
+  /** "png" (default) or "jpeg". */
+  format?: string
+}
+
 export interface JsBox {
   x: number
   y: number
@@ -71,6 +80,12 @@ export interface JsBox {
 export interface JsPoint {
   x: number
   y: number
+}
+
+export interface NativeAnnotated {
+  faces: NativeFace[]
+  /** The encoded image (PNG or JPEG) with boxes, labels and optionally the mesh drawn. */
+  image: Buffer
 }
 
 export interface NativeFace {
