@@ -105,11 +105,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     for min_face_size in settings {
         let min_presence = std::env::var("MIN_PRESENCE").ok().and_then(|v| v.parse().ok()).unwrap_or(0.5);
-        let config = EngineConfig {
-            detection: DetectionConfig { min_face_size, ..Default::default() },
-            min_presence,
-            ..Default::default()
-        };
+        let mut config = EngineConfig::default();
+        config.detection.min_face_size = min_face_size;
+        config.min_presence = min_presence;
         let engine = Engine::new(config)?;
         let mut millis = Vec::new();
         let mut false_on_photos = 0;
