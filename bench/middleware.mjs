@@ -1,4 +1,4 @@
-// What the production middleware costs per request (issue 12): the same app three ways, each
+// What the production middleware costs per request: the same app three ways, each
 // in its own process, driven alternately by this one over loopback at concurrency 8:
 //
 //   minimal   LOG_REQUESTS=0, no keys, no rate limit (what is always on: X-Request-Id,

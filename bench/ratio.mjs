@@ -1,5 +1,5 @@
 /**
- * Issue 14's ratios from one bench/ratio.sh run, printed as the last lines: the floor F (the
+ * The speed ratios from one bench/ratio.sh run, printed as the last lines: the floor F (the
  * three models' own runs on the 640×480 frame, from the stage bench's criterion estimates), our
  * /predict against F and against the seed at its best (bench/.results/ratio-http.json), and our
  * analyze against Human's detect in process (bench/.results/ratio-inprocess.json).

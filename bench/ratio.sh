@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 14's claim, checkable in one command of a few minutes: ours and the seed at its best over HTTP
+# The speed claim, checkable in one command of a few minutes: ours and the seed at its best over HTTP
 # (POST /predict, the 640x480 PNG, concurrency 1 and 8), the floor F (the models' own runs, stage bench),
 # and analyze vs Human in process, all in the same run; the ratios are the last lines printed.
 #   bash bench/ratio.sh        (needs wrk: apt-get install wrk; DURATION=10 s per HTTP run, RUNS=30 in process)

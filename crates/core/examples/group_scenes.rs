@@ -1,4 +1,4 @@
-//! Small-face recall in composed group scenes (issue 17, item 5): photo JPEGs of the data set pasted at
+//! Small-face recall in composed group scenes: photo JPEGs of the data set pasted at
 //! 28-64 px into 1280×720 frames whose backgrounds are the no-face photos scikit-image ships, and those photos
 //! alone, which must give no face. Prints recall per face size, false faces, and time per `analyze`, for each
 //! `min_face_size` given (default: the engine's). A face counts as found when a box's centre lies in its pasted
