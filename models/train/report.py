@@ -65,10 +65,10 @@ print(
     f"seven (no face = wrong) / faces found ({fer['faces_found']}) | **{pct(fer['accuracy_all_images'])}** / "
     f"{pct(fer['accuracy_faces_found'])} | – |"
 )
-fv = ours.get(f"ferplus_publictest_majority7_{val_key}")
+fv = ours.get(f"ferplus_validation_majority7_{val_key}")
 v = ours[val_key]
 print(
-    f"| {val_key.replace('_', ' ')}: faces-224 7-class / HAPPY-vs-SAD; FER+ PublicTest 7-class (all) | "
+    f"| {val_key.replace('_', ' ')}: faces-224 7-class / HAPPY-vs-SAD; FER+ validation faces, 7-class (all) | "
     f"{pct(v['accuracy_faces_found'])} / {pct(v['happy_vs_sad']['accuracy_faces_found'])}; "
     f"{pct(fv['accuracy_all_images']) if fv else '–'} "
     f"| {pct(rf[val_key]['accuracy_faces_found'])} / {pct(rf[val_key]['happy_vs_sad']['accuracy_faces_found'])}; – |"

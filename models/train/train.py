@@ -27,9 +27,9 @@ os.environ.setdefault("OMP_NUM_THREADS", str(THREADS))
 os.environ.setdefault("MKL_NUM_THREADS", str(THREADS))
 os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
 
-import numpy as np
-import torch
-import torch.nn.functional as F
+import numpy as np  # noqa: E402 (after the thread settings above)
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -111,7 +111,7 @@ def train_model(cfg, g_tr, c_tr, t_tr, perm, log, g_val, c_val, y_val, *, seed: 
         return model
 
     decay, no_decay = [], []
-    for name, p in model.named_parameters():
+    for _name, p in model.named_parameters():
         (no_decay if p.ndim <= 1 else decay).append(p)
     opt = torch.optim.AdamW(
         [{"params": decay, "weight_decay": cfg.weight_decay}, {"params": no_decay, "weight_decay": 0.0}], lr=cfg.lr
@@ -282,6 +282,7 @@ class Data:
         fer_rows = [m.index[p] for p in f.paths]
         self.fer_target = [m.soft_target(j) for j in fer_rows]
         self.fer_majority = m.majority[fer_rows]
+        self.fer_private_test = np.array([m.usage[j] == "test" for j in fer_rows], dtype=bool)
         self.fer_has = f.face_row >= 0
 
     def faces(self, part: int):
@@ -313,10 +314,10 @@ class Data:
             np.stack([t for t, k in zip(self.fer_target, sel, strict=True) if k]),
         )
 
-    def fer_majority_set(self, part: int):
-        """FER+ faces of a part with a majority among our seven: geometry, crop and label of those
-        found, and the missing ones per class."""
-        sel = (self.s_fer == part) & (self.fer_majority >= 0)
+    def fer_majority_set(self, part: int, private_test: bool = False):
+        """FER+ faces of a part with a majority among our seven (only PrivateTest's with
+        private_test): geometry, crop and label of those found, and the missing ones per class."""
+        sel = (self.s_fer == part) & (self.fer_majority >= 0) & (self.fer_private_test | (not private_test))
         found = sel & self.fer_has
         rows = self.f.face_row[found]
         missing = np.bincount(self.fer_majority[sel & ~self.fer_has], minlength=len(CLASSES))
@@ -356,7 +357,7 @@ def compare_with_previous(model, data: Data, fg_te, fc_te, fy_te, log) -> dict:
     for name, p in (("previous", old(g, c)), ("new", predict(model, g, c))):
         out["faces224_in_both_test_splits"][name] = metrics(p, y, none)
     # FER+ test faces whose faces-224 twin the previous model may have trained on are left out.
-    fer_test_rows = np.flatnonzero((data.s_fer == 2) & (data.fer_majority >= 0) & data.fer_has)
+    fer_test_rows = np.flatnonzero((data.s_fer == 2) & (data.fer_majority >= 0) & data.fer_private_test & data.fer_has)
     unseen = np.array(
         [all(p in old_test for p in data.m.links[data.m.index[data.f.paths[i]]]) for i in fer_test_rows], dtype=bool
     )
@@ -435,7 +436,7 @@ def train_emotion(cfg, log, t_start, data: Data, perm) -> dict | None:
     g_te, c_te, _, y_te, m_te, miss_te = data.faces(2)
     fg_tr, fc_tr, ft_tr = data.fer_train(0)
     fg_va, fc_va, fy_va, fmiss_va = data.fer_majority_set(1)
-    fg_te, fc_te, fy_te, fmiss_te = data.fer_majority_set(2)
+    fg_te, fc_te, fy_te, fmiss_te = data.fer_majority_set(2, private_test=True)
     in_sample = cfg.fit_on == "train+val"
     parts = [(g_tr, c_tr, t_tr), (fg_tr, fc_tr, ft_tr)]
     if in_sample:
@@ -457,13 +458,14 @@ def train_emotion(cfg, log, t_start, data: Data, perm) -> dict | None:
     model = members[0] if len(members) == 1 else Ensemble(members)
     train_seconds = time.time() - t0
     val = scores(predict(model, g_va, c_va[:, None]), y_va, miss_va, d, s, has, 1)
-    # FER+ PublicTest is only there when the whole data set was dumped (not with FERPLUS_PER_CLASS).
+    # FER+ faces of the validation part: PublicTest when the whole data set was dumped; with
+    # FERPLUS_PER_CLASS, only the few Training faces drawn there with a faces-224 twin.
     fer_val = metrics(predict(model, fg_va, fc_va[:, None]), fy_va, fmiss_va) if len(fy_va) else None
     log(
         f"validation{' (in-sample)' if in_sample else ''}: faces-224 acc {val['accuracy_faces_found']:.4f} "
         f"happy/sad {val['happy_vs_sad']['accuracy_faces_found']:.4f} "
         f"recall {json.dumps({k: round(v, 3) for k, v in val['per_class_recall_faces_found'].items()})}; "
-        f"FER+ PublicTest acc {fer_val['accuracy_faces_found'] if fer_val else float('nan'):.4f}"
+        f"FER+ validation faces acc {fer_val['accuracy_faces_found'] if fer_val else float('nan'):.4f}"
     )
     if cfg.dev:
         return None
@@ -543,7 +545,7 @@ def train_emotion(cfg, log, t_start, data: Data, perm) -> dict | None:
             "test": test,
             "test_faces224_linked_scored_with_ferplus_majority": relabelled,
             "test_faces224_linked_scored_with_original_labels": original_same,
-            f"ferplus_publictest_majority7_{val_key}": fer_val,
+            f"ferplus_validation_majority7_{val_key}": fer_val,
             "ferplus_privatetest_majority7": fer_test,
         },
         "seed_random_forest": {
