@@ -13,7 +13,7 @@ export const facesDir = join(sharedDir, 'datasets/faces-224');
  * Faces from the classifier's held-out test split (models/train/test_split.tsv) that it answers
  * correctly, both as HAPPY/SAD and as its top emotion, with the clearest margin among JPEGs.
  */
-export const HAPPY_FACE = 'happy/img_161012313.jpg';
+export const HAPPY_FACE = 'happy/img_161031910.jpg';
 export const SAD_FACE = 'sad/img_161025507.jpg';
 
 export function readFace(name: string): Buffer {
