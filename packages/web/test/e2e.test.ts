@@ -26,7 +26,7 @@ const facesDir = join(sharedDir, 'datasets/faces-224');
 export const artifactsDir = resolve(here, '../test-artifacts');
 
 /** The same faces as the server's tests: the classifier gets both right. */
-const HAPPY_FACE = join(facesDir, 'happy/img_161031910.jpg');
+const HAPPY_FACE = join(facesDir, 'happy/img_161012313.jpg');
 const SAD_FACE = join(facesDir, 'sad/img_161025507.jpg');
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
