@@ -1,0 +1,71 @@
+//! What the costliest shapes an attacker can send cost, against a webcam frame with one face:
+//! each input is a PNG (so decoding counts), analysed in full by `Engine::analyze`.
+//! `cargo run --release -p emotion-core --example worst_inputs [-- <max_pixels> <max_small_face_tiles>]`
+//! (`-- 40000000 1000000` gives the budgets before issue 15, except that strips narrower than
+//! the smallest wanted face now skip the small-face pass whatever the settings)
+
+use std::time::Instant;
+
+use emotion_core::{DecodeLimits, DetectionConfig, Engine, EngineConfig};
+use image::{imageops, RgbImage};
+
+#[path = "../tests/support/mod.rs"]
+#[allow(dead_code)]
+mod support;
+
+fn median_ms(runs: usize, mut f: impl FnMut()) -> f64 {
+    let mut times: Vec<f64> = (0..runs)
+        .map(|_| {
+            let started = Instant::now();
+            f();
+            started.elapsed().as_secs_f64() * 1e3
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    times[runs / 2]
+}
+
+fn blank(width: u32, height: u32) -> Vec<u8> {
+    support::encode_png(&RgbImage::from_pixel(width, height, image::Rgb([128, 128, 128])))
+}
+
+fn main() {
+    let defaults = EngineConfig::default();
+    let arg = |i: usize| std::env::args().nth(i).map(|v| v.parse::<u64>().expect("a number"));
+    let max_pixels = arg(1).unwrap_or(defaults.limits.max_pixels);
+    let max_tiles = arg(2).map_or(defaults.detection.max_small_face_tiles, |v| v as usize);
+    let limits = DecodeLimits { max_pixels, ..defaults.limits };
+    let detection = DetectionConfig { max_small_face_tiles: max_tiles, ..defaults.detection };
+    let engine = Engine::new(EngineConfig { limits, detection, ..defaults }).expect("engine");
+
+    let face = image::load_from_memory(&support::read_dataset("faces-224/happy/45952868.jpg")).expect("face");
+    let mut webcam = RgbImage::from_pixel(640, 480, image::Rgb([90, 100, 110]));
+    imageops::overlay(&mut webcam, &face.into_rgb8(), 208, 128);
+    let webcam = support::encode_png(&webcam);
+
+    let inputs = [
+        ("webcam 640x480, one face", webcam),
+        ("16000x1 blank", blank(16000, 1)),
+        ("1x16000 blank", blank(1, 16000)),
+        ("16000x64 blank", blank(16000, 64)),
+        ("4096x4096 blank (16.8 MP)", blank(4096, 4096)),
+        ("6000x6000 blank (36 MP)", blank(6000, 6000)),
+    ];
+    println!("max_pixels {max_pixels}, max_small_face_tiles {max_tiles}");
+    let mut reference = 0.0;
+    for (name, bytes) in &inputs {
+        let outcome = engine.analyze(bytes);
+        let runs = if bytes.len() > 100_000 || name.contains("MP") { 3 } else { 15 };
+        let ms = median_ms(runs, || {
+            let _ = engine.analyze(bytes);
+        });
+        if reference == 0.0 {
+            reference = ms;
+        }
+        let answer = match outcome {
+            Ok(faces) => format!("{} faces", faces.len()),
+            Err(e) => format!("error {}", e.code()),
+        };
+        println!("{name:28} {:>9} bytes  {ms:9.1} ms  {:6.1}x webcam  ({answer})", bytes.len(), ms / reference);
+    }
+}
