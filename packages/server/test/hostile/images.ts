@@ -112,7 +112,19 @@ export function rampPng(colorType: 0 | 2 | 3 | 4 | 6, bitDepth: 1 | 2 | 4 | 8 | 
 
 /** Grey PNG of any size, all one value: deflate squeezes even 16 MP into a few kilobytes. */
 export function blankPng(width: number, height: number): Buffer {
-  return png({ width, height, colorType: 0, bitDepth: 8, sample: () => [128] });
+  // Written directly rather than through png()'s per-sample callback: 16 M calls are slow.
+  const raw = Buffer.alloc((width + 1) * height, 128);
+  for (let y = 0; y < height; y++) raw[y * (width + 1)] = 0; // filter: None
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8; // 8-bit grey
+  return Buffer.concat([
+    PNG_SIGNATURE,
+    pngChunk('IHDR', ihdr),
+    pngChunk('IDAT', deflateSync(raw)),
+    pngChunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 // ---- JPEG ----
