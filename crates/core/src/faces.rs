@@ -38,7 +38,7 @@ pub struct DetectionConfig {
 impl Default for DetectionConfig {
     fn default() -> Self {
         // 24 tiles cover a 1920×1080 frame at the full small-face scale (18 tiles); a 12 MP photo
-        // is scanned at about a quarter of its size (faces from ~90 px), a blank 16 MP image or a
+        // is scanned at a fifth of its size (faces from ~100 px), a blank 16 MP image or a
         // 16000×1 strip cost 24 runs, not 144 or 46 (bench/RESULTS.md, "worst inputs").
         Self { min_score: 0.5, crop_padding: 1.6, min_face_size: 48, max_small_face_tiles: 24 }
     }
