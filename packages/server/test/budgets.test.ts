@@ -18,7 +18,7 @@ describe('MAX_IMAGE_PIXELS', () => {
       const response = await fetch(`${server.url}/v1/analyze`, {
         method: 'POST',
         headers: { 'Content-Type': 'image/jpeg' },
-        body: readFace(HAPPY_FACE), // 224 × 224
+        body: new Uint8Array(readFace(HAPPY_FACE)), // 224 × 224
       });
       expect(response.status).toBe(413);
       expect(await response.json()).toEqual({

@@ -26,7 +26,7 @@ async function send(c: HostileCase): Promise<{ status: number; body: Record<stri
   const response = await fetch(`${server.url}${c.path}`, {
     method: 'POST',
     headers: c.contentType ? { 'Content-Type': c.contentType } : {},
-    body: c.body,
+    body: new Uint8Array(c.body),
     // A hang is a failure, not a stuck suite.
     signal: AbortSignal.timeout(20_000),
   });
