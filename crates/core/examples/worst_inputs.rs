@@ -10,7 +10,6 @@ use emotion_core::{DecodeLimits, DetectionConfig, Engine, EngineConfig};
 use image::{imageops, RgbImage};
 
 #[path = "../tests/support/mod.rs"]
-#[allow(dead_code)]
 mod support;
 
 fn median_ms(runs: usize, mut f: impl FnMut()) -> f64 {
