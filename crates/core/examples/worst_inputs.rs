@@ -37,7 +37,14 @@ fn main() {
     let detection = DetectionConfig { max_small_face_tiles: max_tiles, ..defaults.detection };
     let engine = Engine::new(EngineConfig { limits, detection, ..defaults }).expect("engine");
 
-    let face = image::load_from_memory(&support::read_dataset("faces-224/happy/45952868.jpg")).expect("face");
+    // The data set beside the repository, or wherever EMOTION_SHARED_DIR says.
+    let face = match std::env::var_os("EMOTION_SHARED_DIR") {
+        Some(dir) => {
+            std::fs::read(std::path::Path::new(&dir).join("datasets/faces-224/happy/45952868.jpg")).expect("face")
+        }
+        None => support::read_dataset("faces-224/happy/45952868.jpg"),
+    };
+    let face = image::load_from_memory(&face).expect("face");
     let mut webcam = RgbImage::from_pixel(640, 480, image::Rgb([90, 100, 110]));
     imageops::overlay(&mut webcam, &face.into_rgb8(), 208, 128);
     let webcam = support::encode_png(&webcam);
