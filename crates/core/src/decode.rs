@@ -16,7 +16,7 @@ pub struct DecodeLimits {
 }
 
 /// 4096 × 4096, imgproxy's default: room for a 12 or 16 MP camera photo and a 4K frame, while a
-/// few kilobytes of PNG can no longer demand 40 MP (120 MB of pixels, about a second of CPU).
+/// few kilobytes of PNG can no longer demand 40 MP (120 MB of pixels, seconds of CPU).
 /// The detector sees at most 192 px views anyway; a face service gains nothing from more.
 pub const DEFAULT_MAX_PIXELS: u64 = 4096 * 4096;
 
