@@ -4,10 +4,18 @@
  * (concurrency 8, alternating a 224x224 JPEG face and the 640x480 PNG webcam frame, so both
  * decoders and both image sizes churn the allocator), and records RSS every
  * 5 s and at the end. Target: growth from the post-warm-up RSS to the end < 5 %; also reported,
- * the growth between the medians of the first and the last minute of samples.
+ * the growth between the medians of the first and the last minute, and the first and last five
+ * minutes, of samples.
  *
- *   node bench/soak.mjs [--requests 100000] [--warmup 2000] [--out bench/.results/soak.json]
- *   (needs: pnpm build, bash bench/frames.sh)
+ * With --hostile, every tenth request is one of the hostile-input corpus's cases
+ * (packages/server/test/hostile/cases.ts, dumped to JSON by its test) and every answer is checked:
+ * each valid request must get the answer it got alone before the soak, each hostile one its
+ * expected status, and no request a 5xx. --seconds bounds the run by time instead of count.
+ *
+ *   node bench/soak.mjs [--requests 100000] [--seconds N] [--warmup 2000] [--hostile FILE]
+ *                       [--out bench/.results/soak.json]
+ *   (needs: pnpm build, bash bench/frames.sh; for --hostile FILE:
+ *    HOSTILE_CORPUS_OUT=FILE pnpm --filter @emotion/server exec vitest run test/hostile.test.ts)
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -21,12 +29,14 @@ const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: args } = parseArgs({
   options: {
     requests: { type: 'string', default: '100000' },
+    seconds: { type: 'string' },
     warmup: { type: 'string', default: '2000' },
+    hostile: { type: 'string' },
     out: { type: 'string', default: join(repo, 'bench/.results/soak.json') },
   },
 });
 const PORT = 5078;
-const url = `http://127.0.0.1:${PORT}/predict`;
+const base = `http://127.0.0.1:${PORT}`;
 
 function rssMiB(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -37,20 +47,59 @@ function body(file, mime) {
   const bytes = readFileSync(join(repo, 'bench/.frames', file));
   return JSON.stringify({ image: `data:${mime};base64,${bytes.toString('base64')}` });
 }
-const bodies = [body('face224.jpg', 'image/jpeg'), body('webcam_one_face.png', 'image/png')];
+/** Each request: what to send and what must come back (status, and the body when known). */
+const valid = [body('face224.jpg', 'image/jpeg'), body('webcam_one_face.png', 'image/png')].map((text) => ({
+  path: '/predict',
+  contentType: 'application/json',
+  body: text,
+  status: 200,
+}));
+const hostile = args.hostile
+  ? JSON.parse(readFileSync(args.hostile, 'utf8')).map((c) => ({
+      name: c.name,
+      path: c.path,
+      contentType: c.contentType,
+      body: Buffer.from(c.body, 'base64'),
+      status: c.status,
+    }))
+  : [];
+const tally = { valid: 0, validWrong: 0, hostile: 0, hostileWrong: 0, serverErrors: 0, wrongExamples: [] };
 
-function run(amount) {
+function pick(i) {
+  if (hostile.length > 0 && i % 10 === 9) return { ...hostile[Math.floor(i / 10) % hostile.length], hostile: true };
+  return valid[i % valid.length];
+}
+
+function check(request, status, text) {
+  const kind = request.hostile ? 'hostile' : 'valid';
+  tally[kind]++;
+  if (status >= 500) tally.serverErrors++;
+  const right = status === request.status && (request.expectedBody === undefined || text === request.expectedBody);
+  if (!right) {
+    tally[`${kind}Wrong`]++;
+    if (tally.wrongExamples.length < 10)
+      tally.wrongExamples.push({ name: request.name, status, text: text.slice(0, 200) });
+  }
+}
+
+function run({ amount, duration }) {
   let next = 0;
   return autocannon({
-    url,
+    url: base,
     connections: 8,
-    amount,
+    ...(duration ? { duration } : { amount }),
     timeout: 30,
     requests: [
       {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        setupRequest: (request) => ({ ...request, body: bodies[next++ % bodies.length] }),
+        setupRequest: (request, context) => {
+          const chosen = pick(next++);
+          context.chosen = chosen;
+          const headers = { ...request.headers };
+          if (chosen.contentType) headers['content-type'] = chosen.contentType;
+          return { ...request, path: chosen.path, headers, body: chosen.body };
+        },
+        onResponse: (status, text, context) => check(context.chosen, status, text),
       },
     ],
   });
@@ -69,8 +118,19 @@ for (;;) {
   await new Promise((r) => setTimeout(r, 200));
 }
 
+// The right answer of each valid request is the one it gets alone.
+for (const request of valid) {
+  const response = await fetch(`${base}${request.path}`, {
+    method: 'POST',
+    headers: { 'content-type': request.contentType },
+    body: request.body,
+  });
+  request.expectedBody = await response.text();
+}
+
 const startedMiB = rssMiB(server.pid);
-await run(Number(args.warmup));
+await run({ amount: Number(args.warmup) });
+for (const key of ['valid', 'validWrong', 'hostile', 'hostileWrong', 'serverErrors']) tally[key] = 0;
 const afterWarmupMiB = rssMiB(server.pid);
 const samples = [];
 const t0 = Date.now();
@@ -78,7 +138,7 @@ const sampler = setInterval(
   () => samples.push({ s: Math.round((Date.now() - t0) / 1000), rssMiB: rssMiB(server.pid) }),
   5000,
 );
-const r = await run(Number(args.requests));
+const r = await run(args.seconds ? { duration: Number(args.seconds) } : { amount: Number(args.requests) });
 clearInterval(sampler);
 const endMiB = rssMiB(server.pid);
 server.kill('SIGTERM');
@@ -90,7 +150,8 @@ function median(window) {
 
 const result = {
   date: new Date().toISOString(),
-  requests: Number(args.requests),
+  requests: r.requests.total,
+  answers: tally,
   ok: r['2xx'],
   notOk: r.non2xx,
   errors: r.errors,
@@ -107,6 +168,9 @@ const result = {
   // the medians of the first and the last minute of samples too (a leak moves them apart).
   medianGrowthPercent:
     ((median(samples.slice(-12)) - median(samples.slice(0, 12))) / median(samples.slice(0, 12))) * 100,
+  // Samples every 5 s: 60 make five minutes.
+  medianFirstFiveMinutesMiB: median(samples.slice(0, 60)),
+  medianLastFiveMinutesMiB: median(samples.slice(-60)),
   samples,
 };
 mkdirSync(dirname(args.out), { recursive: true });

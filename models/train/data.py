@@ -18,7 +18,7 @@ SPLIT_FRACTIONS = (0.70, 0.10, 0.20)
 
 @dataclass
 class Dump:
-    classes: np.ndarray  # [rows] int label
+    classes: np.ndarray  # [rows] int label (-1: the folder is not a class, e.g. FER+'s usages)
     paths: list[str]  # [rows] "class/file"
     face_row: np.ndarray  # [rows] index into the binary arrays, -1 where no face was found
     geometry: np.ndarray  # [faces, 1404]
@@ -32,7 +32,7 @@ def load_dump(directory: str) -> Dump:
         reader = csv.DictReader(f, delimiter="\t")
         n = 0
         for row in reader:
-            classes.append(CLASSES.index(row["class"]))
+            classes.append(CLASSES.index(row["class"]) if row["class"] in CLASSES else -1)
             paths.append(row["path"])
             if int(row["faces"]) > 0:
                 face_row.append(n)

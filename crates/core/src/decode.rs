@@ -16,13 +16,19 @@ pub struct DecodeLimits {
     pub max_encoded_bytes: usize,
 }
 
+/// 4096 × 4096, imgproxy's default: room for a 12 or 16 MP camera photo and a 4K frame, while a
+/// few kilobytes of PNG can no longer demand 40 MP (120 MB of pixels, seconds of CPU).
+/// The detector sees at most 192 px views anyway; a face service gains nothing from more.
+pub const DEFAULT_MAX_PIXELS: u64 = 4096 * 4096;
+
 impl Default for DecodeLimits {
     fn default() -> Self {
-        Self { max_pixels: 40_000_000, max_encoded_bytes: 25 * 1024 * 1024 }
+        Self { max_pixels: DEFAULT_MAX_PIXELS, max_encoded_bytes: 25 * 1024 * 1024 }
     }
 }
 
-/// Decodes PNG, JPEG, WebP, BMP or GIF (first frame) into RGB, applying EXIF orientation.
+/// Decodes PNG, JPEG, WebP, BMP or GIF into RGB, applying EXIF orientation. Of an animation only
+/// the first frame is decoded; the others are never read.
 pub fn decode_rgb(bytes: &[u8], limits: &DecodeLimits) -> Result<RgbImage> {
     if bytes.is_empty() {
         return Err(Error::EmptyInput);

@@ -30,11 +30,18 @@ pub struct DetectionConfig {
     pub crop_padding: f32,
     /// Width in pixels of the smallest face the full-range pass should find; 0 skips that pass.
     pub min_face_size: u32,
+    /// Most full-range runs (tiles) the small-face pass may make on one image. A larger image is
+    /// scanned at a smaller scale instead, so its smallest faces found grow past `min_face_size`:
+    /// this bounds the work any image's shape can cause.
+    pub max_small_face_tiles: usize,
 }
 
 impl Default for DetectionConfig {
     fn default() -> Self {
-        Self { min_score: 0.5, crop_padding: 1.6, min_face_size: 48 }
+        // 24 tiles cover a 1920×1080 frame at the full small-face scale (18 tiles); a 12 MP photo
+        // is scanned at a fifth of its size (faces from ~100 px), a blank 16 MP image or a
+        // 16000×1 strip cost 24 runs, not 144 or 46 (bench/RESULTS.md, "worst inputs").
+        Self { min_score: 0.5, crop_padding: 1.6, min_face_size: 48, max_small_face_tiles: 24 }
     }
 }
 
@@ -66,16 +73,13 @@ impl FaceFinder {
     /// The full-range model over an antialiased downscale of the image in which the smallest
     /// wanted face is wide enough for it, tiled when that is larger than the model's input.
     fn find_small(&self, image: &RgbImage, config: &DetectionConfig) -> Result<Vec<Detection>> {
-        let input = self.full_range.input_size();
-        let scale = (FULL_RANGE_RELIABLE_FACE / config.min_face_size as f32).min(1.0);
+        // A strip narrower than the smallest wanted face holds none: skip the pass rather than
+        // tile a 16000×1 image.
+        if image.width().min(image.height()) < config.min_face_size {
+            return Ok(Vec::new());
+        }
+        let (scale, rois) = small_face_plan(image.dimensions(), self.full_range.input_size(), config);
         let scaled = downscale(image, scale);
-        let (width, height) = scaled.dimensions();
-        let whole_scan_limit = (input as f32 * WHOLE_SCAN_SLACK) as u32;
-        let rois = if width <= whole_scan_limit && height <= whole_scan_limit {
-            vec![SquareRoi::letterbox(width, height)]
-        } else {
-            tiles(width, height, input)
-        };
         let min_score = config.min_score.max(FULL_RANGE_MIN_SCORE);
         let mut found = Vec::new();
         for roi in rois {
@@ -86,9 +90,31 @@ impl FaceFinder {
     }
 }
 
+/// The scale of the small-face pass and its views of the scaled image: the scale at which the
+/// smallest wanted face is `FULL_RANGE_RELIABLE_FACE` wide, lowered until the views number at
+/// most `max_small_face_tiles`.
+fn small_face_plan(size: (u32, u32), input: u32, config: &DetectionConfig) -> (f32, Vec<SquareRoi>) {
+    let whole_scan_limit = (input as f32 * WHOLE_SCAN_SLACK) as u32;
+    let mut scale = (FULL_RANGE_RELIABLE_FACE / config.min_face_size.max(1) as f32).min(1.0);
+    loop {
+        let (width, height) = scaled_size(size, scale);
+        if width <= whole_scan_limit && height <= whole_scan_limit {
+            return (scale, vec![SquareRoi::letterbox(width, height)]);
+        }
+        let rois = tiles(width, height, input);
+        if rois.len() <= config.max_small_face_tiles.max(1) {
+            return (scale, rois);
+        }
+        scale *= 0.9;
+    }
+}
+
+fn scaled_size((width, height): (u32, u32), scale: f32) -> (u32, u32) {
+    (((width as f32 * scale).round() as u32).max(1), ((height as f32 * scale).round() as u32).max(1))
+}
+
 fn downscale(image: &RgbImage, scale: f32) -> RgbImage {
-    let width = ((image.width() as f32 * scale).round() as u32).max(1);
-    let height = ((image.height() as f32 * scale).round() as u32).max(1);
+    let (width, height) = scaled_size(image.dimensions(), scale);
     if width >= image.width() || height >= image.height() {
         return image.clone();
     }
@@ -144,5 +170,26 @@ mod tests {
         assert_eq!(rois[0].center.x, 200.0);
         assert_eq!(rois.last().map(|r| r.center.x + 200.0), Some(1280.0));
         assert_eq!(rois.last().map(|r| r.center.y + 200.0), Some(720.0));
+    }
+
+    #[test]
+    fn the_small_face_pass_keeps_its_scale_up_to_full_hd() {
+        let config = DetectionConfig::default();
+        let full_scale = FULL_RANGE_RELIABLE_FACE / config.min_face_size as f32;
+        for size in [(640, 480), (1280, 720), (1920, 1080), (1080, 1920)] {
+            let (scale, rois) = small_face_plan(size, 192, &config);
+            assert_eq!(scale, full_scale, "{size:?}");
+            assert!(rois.len() <= config.max_small_face_tiles, "{size:?}: {} tiles", rois.len());
+        }
+    }
+
+    #[test]
+    fn no_shape_makes_more_tiles_than_the_budget() {
+        let config = DetectionConfig::default();
+        for size in [(4096, 4096), (16000, 48), (48, 16000), (16000, 1000), (5000, 3000), (40000, 1000)] {
+            let (scale, rois) = small_face_plan(size, 192, &config);
+            assert!(rois.len() <= config.max_small_face_tiles, "{size:?}: {} tiles", rois.len());
+            assert!(scale > 0.0 && scale < FULL_RANGE_RELIABLE_FACE / config.min_face_size as f32, "{size:?}");
+        }
     }
 }

@@ -371,7 +371,11 @@ async function readImage(c: Context<ServerEnv>): Promise<Buffer | string> {
     return bytes;
   }
   if (type === 'multipart/form-data') {
-    const form = multipartBody.safeParse(await c.req.parseBody());
+    // A body that is no form (no boundary, garbage, cut short) is the client's fault, not ours.
+    const fields = await c.req.parseBody().catch(() => {
+      throw new RequestError(400, 'BAD_REQUEST', 'Malformed multipart/form-data body');
+    });
+    const form = multipartBody.safeParse(fields);
     if (!form.success) throw new RequestError(400, 'NO_IMAGE', form.error.issues[0]?.message ?? NO_IMAGE);
     const { image } = form.data;
     return typeof image === 'string' ? base64Payload(image) : Buffer.from(await image.arrayBuffer());

@@ -76,6 +76,44 @@ function wholeNumber(name: string, raw: string, min: number, max: number): numbe
   return value;
 }
 
+/**
+ * MAX_IMAGE_PIXELS: the largest width × height the engine decodes (default: the engine's, 4096 ×
+ * 4096 = 16 777 216); larger images get 413 from their header alone.
+ */
+export function maxImagePixels(raw: string): number {
+  return wholeNumber('MAX_IMAGE_PIXELS', raw, 1, 1_000_000_000);
+}
+
+/**
+ * How long a client may take, so that slow or stalled clients cannot hold sockets for ever
+ * (Node's own defaults: 60 s for the headers, 300 s for the whole request, checked every 30 s).
+ * HEADERS_TIMEOUT_MS (default 10 000): the request line and headers must arrive within it.
+ * REQUEST_TIMEOUT_MS (default 30 000): the whole request, body included: 25 MiB (MAX_BODY_MB)
+ * in 30 s needs 7 Mbit/s, far more than the webcam's frames or a phone photo need.
+ * KEEP_ALIVE_TIMEOUT_MS (default 5 000, Node's): an idle keep-alive connection is closed then.
+ * Expired sockets get 408 and are closed within a second of their deadline.
+ */
+export interface HttpTimeouts {
+  headersTimeout: number;
+  requestTimeout: number;
+  keepAliveTimeout: number;
+  /** How often Node checks for expired requests: its precision. */
+  connectionsCheckingInterval: number;
+}
+
+export function httpTimeouts(env: NodeJS.ProcessEnv = process.env): HttpTimeouts {
+  const ms = (name: string, fallback: number) => wholeNumber(name, env[name] || String(fallback), 1, 3_600_000);
+  const headersTimeout = ms('HEADERS_TIMEOUT_MS', 10_000);
+  const requestTimeout = ms('REQUEST_TIMEOUT_MS', 30_000);
+  const keepAliveTimeout = ms('KEEP_ALIVE_TIMEOUT_MS', 5_000);
+  if (headersTimeout > requestTimeout) {
+    // Node refuses the combination; say which settings are at fault.
+    throw new Error(`HEADERS_TIMEOUT_MS (${headersTimeout}) must not exceed REQUEST_TIMEOUT_MS (${requestTimeout})`);
+  }
+  const connectionsCheckingInterval = Math.min(1_000, Math.ceil(headersTimeout / 4));
+  return { headersTimeout, requestTimeout, keepAliveTimeout, connectionsCheckingInterval };
+}
+
 // ---- every setting at once (main.ts reads them here, once, at start-up) ----
 
 export type LogFormat = 'json' | 'pretty';
@@ -117,6 +155,9 @@ export interface Settings {
   logRequests: boolean;
   /** How long /health/ready answers 503 after SIGTERM before the listener closes. */
   shutdownDelayMs: number;
+  /** Undefined: the engine's default (4096 × 4096). */
+  maxImagePixels: number | undefined;
+  httpTimeouts: HttpTimeouts;
 }
 
 const PERIOD_SECONDS: Record<string, number> = {
@@ -268,6 +309,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, readFile = re
     shutdownDelayMs: set('SHUTDOWN_DELAY_MS')
       ? read(() => wholeNumber('SHUTDOWN_DELAY_MS', get('SHUTDOWN_DELAY_MS'), 0, 600_000), 0)
       : 0,
+    maxImagePixels: set('MAX_IMAGE_PIXELS') ? read(() => maxImagePixels(env.MAX_IMAGE_PIXELS!), undefined) : undefined,
+    httpTimeouts: read(() => httpTimeouts(env), httpTimeouts({})),
   };
   if (problems.length > 0) throw new Error(`invalid settings:\n  ${problems.join('\n  ')}`);
   return settings;

@@ -49,7 +49,7 @@ log.info(
 
 // One ONNX Runtime thread per inference: requests already run in parallel on the pool's
 // threads, and pool threads × ORT threads must not exceed the cores.
-const engine = createEngine({ intraThreads: 1 });
+const engine = createEngine({ intraThreads: 1, maxPixels: settings.maxImagePixels });
 engine.catch((error: unknown) => {
   log.fatal({ err: error }, 'emotion server: the engine failed to load');
   process.exit(1);
@@ -71,12 +71,14 @@ const app = createApp(engine, {
   serveMetrics: settings.metricsPort === undefined,
   draining: () => draining,
 });
-const server = serve({ fetch: app.fetch, hostname: host, port }, (info) => {
+const { keepAliveTimeout, ...serverOptions } = settings.httpTimeouts;
+const server = serve({ fetch: app.fetch, hostname: host, port, serverOptions }, (info) => {
   log.info(
     `emotion server listening on http://${host}:${info.port} (inference threads: ${poolThreads}, queue: ${queue})`,
   );
 }) as Server;
 app.streams.attach(server);
+server.keepAliveTimeout = keepAliveTimeout;
 
 // Ops often keep metrics off the public listener: then they get one of their own.
 let metricsServer: Server | undefined;
