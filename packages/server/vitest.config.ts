@@ -1,7 +1,16 @@
 import { configDefaults, defineConfig } from 'vitest/config';
 
-// The slow tier (the real server process, the seed's Python client, the docs page in Chromium): CI runs it, `pnpm test:fast` (TEST_TIER=fast) leaves it out.
-const SLOW = ['test/process.test.ts', 'test/overload.test.ts', 'test/seed-client.test.ts', 'test/docs-browser.test.ts'];
+// The slow tier (real server processes, the seed's Python client, the docs page in Chromium): CI runs it, `pnpm test:fast` (TEST_TIER=fast) leaves it out.
+const SLOW = [
+  'test/process.test.ts',
+  'test/overload.test.ts',
+  'test/seed-client.test.ts',
+  'test/docs-browser.test.ts',
+  'test/stream.test.ts',
+  'test/hostile.test.ts',
+  'test/timeouts.test.ts',
+  'test/budgets.test.ts',
+];
 
 export default defineConfig({
   // Also transform .cts (the CommonJS launcher's modules), which Vite leaves alone by default.

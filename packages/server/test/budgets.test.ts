@@ -2,8 +2,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { readSettings } from '../src/config.js';
-import { HAPPY_FACE, readFace } from './fixtures.js';
-import { startServer } from './spawn.js';
+import { HAPPY_FACE, readFace, startServer } from '@emotion/test-support';
 
 describe('MAX_IMAGE_PIXELS', () => {
   it("is the engine's default when unset, else a whole number", () => {

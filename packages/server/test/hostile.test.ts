@@ -7,9 +7,8 @@ import { writeFileSync } from 'node:fs';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { HAPPY_FACE, readFace } from './fixtures.js';
+import { HAPPY_FACE, type RunningServer, readFace, startServer } from '@emotion/test-support';
 import { hostileCases, type HostileCase } from './hostile/cases.js';
-import { startServer, type RunningServer } from './spawn.js';
 
 const face = readFace(HAPPY_FACE);
 const cases = hostileCases(face, 'HAPPY');

@@ -8,8 +8,7 @@ import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { httpTimeouts, readSettings } from '../src/config.js';
-import { dataUrl, HAPPY_FACE, readFace } from './fixtures.js';
-import { startServer, type RunningServer } from './spawn.js';
+import { dataUrl, HAPPY_FACE, type RunningServer, readFace, startServer } from '@emotion/test-support';
 
 const HEADERS_TIMEOUT_MS = 1_000;
 const REQUEST_TIMEOUT_MS = 2_000;

@@ -23,7 +23,7 @@ import {
   webp,
   withExif,
 } from './images.js';
-import { hugePngHeader } from '../fixtures.js';
+import { pngClaiming } from '@emotion/test-support';
 
 export interface HostileCase {
   name: string;
@@ -218,7 +218,7 @@ export function hostileCases(face: Buffer, emotion: string): HostileCase[] {
   raw('16000×1 PNG', blankPng(16_000, 1), noFace);
   raw('4096×4096 blank PNG (a few kB)', blankPng(4096, 4096), noFace);
   raw('4097×4096 blank PNG', blankPng(4097, 4096), { status: 413, error: /Image too large/ });
-  raw('a header claiming 20000×20000', hugePngHeader(20_000, 20_000), { status: 413, error: /Image too large/ });
+  raw('a header claiming 20000×20000', pngClaiming(20_000, 20_000), { status: 413, error: /Image too large/ });
   raw('BMP', bmp(64, 48), noFace, 'image/bmp');
   raw('GIF', gif(64, 48, 1), noFace, 'image/gif');
   raw('animated GIF, 200 frames', gif(32, 24, 200), noFace, 'image/gif');
