@@ -3,6 +3,9 @@
 # committed binding typings are the build's, then every test of both tiers: Rust (cargo
 # test, the slow `#[ignore]`d ones included) and TypeScript (vitest in each package).
 #
+# Then the deployment tests (deploy/test.sh: chart, image, rolling restart) where root, podman,
+# HAProxy and Go are present; CI requires them.
+#
 # `pnpm test:fast` (`scripts/test.sh --fast`) is the edit-run loop: no gates, no build (run
 # `pnpm build` after changing Rust), and only the fast tier: no 7,229-image detection run,
 # no server processes, packing or browser (TEST_TIER=fast in each vitest.config.ts).
@@ -47,4 +50,17 @@ shopt -s nullglob
 shots=(packages/web/test-artifacts/*.png)
 [ ${#shots[@]} -eq 0 ] || echo "browser test screenshots: ${shots[*]}"
 node scripts/vitest-summary.mjs "$log"
-exit "$status"
+[ "$status" -eq 0 ] || exit "$status"
+
+# The container image, the chart and the rolling restart (deploy/test.sh) need root, podman,
+# HAProxy and Go: CI (.ci/run installs them) must run them; elsewhere they run when present.
+if ! $fast; then
+  if [ "$(id -u)" = 0 ] && command -v podman >/dev/null && command -v haproxy >/dev/null && command -v go >/dev/null; then
+    bash deploy/test.sh
+  elif [ -n "${CI:-}" ]; then
+    echo "CI must run deploy/test.sh: it needs root, podman, haproxy and go" >&2
+    exit 1
+  else
+    echo "== deploy/test.sh skipped: it needs root, podman, haproxy and go"
+  fi
+fi
