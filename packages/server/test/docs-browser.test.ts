@@ -4,20 +4,12 @@
  * Chromium is absent locally; in CI (CI=true) a missing Chromium fails, as the web client's
  * browser test does.
  */
-import { existsSync } from 'node:fs';
-
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { startServer, type RunningServer } from '@emotion/test-support';
+import { chromiumAvailable, launchChromium } from '@emotion/test-support/browser';
 
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const haveChromium = existsSync(chromiumPath);
-if (!haveChromium) {
-  const message = `docs browser test: no Chromium at ${chromiumPath} (apt-get install chromium, or set CHROMIUM_PATH)`;
-  if (process.env.CI) throw new Error(`${message}; CI must run it`);
-  console.warn(`${message}: SKIPPED`);
-}
+const haveChromium = chromiumAvailable('docs browser test');
 
 let server: RunningServer | undefined;
 beforeAll(async () => {
@@ -29,18 +21,7 @@ afterAll(() => {
 
 describe.skipIf(!haveChromium)('GET /docs in Chromium', { timeout: 90_000 }, () => {
   it('shows the /predict operation, loading nothing from elsewhere', async () => {
-    const browser = await chromium.launch({
-      executablePath: chromiumPath,
-      headless: true,
-      timeout: 30_000,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-      ],
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage();
       const requested: string[] = [];
