@@ -68,36 +68,15 @@ describe('the server process', { timeout: 60_000 }, () => {
 
   it('on SIGTERM, finishes the request in flight, refuses new ones, exits 0', async () => {
     server = await startServer({ LOG_REQUESTS: '0' });
-    const body = Buffer.from(JSON.stringify({ image: dataUrl(readFace(HAPPY_FACE)) }));
-
     // Send the headers and half the body, so the request is surely in flight…
-    let req!: ReturnType<typeof request>;
-    const answer = new Promise<{ status: number; text: string }>((resolve, reject) => {
-      req = request(
-        {
-          host: '127.0.0.1',
-          port: server!.port,
-          path: '/predict',
-          method: 'POST',
-          headers: { 'Content-Type': 'application/json', 'Content-Length': body.length },
-        },
-        (res) => {
-          let text = '';
-          res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-        },
-      );
-      req.on('error', reject);
-    });
-    req.write(body.subarray(0, body.length >> 1));
-    await sleep(300);
+    const { answer, finish } = await startHalfSentPredict(server.port);
 
     // …then stop the server, and only after that send the rest.
     server.child.kill('SIGTERM');
     await sleep(300);
     await expect(fetch(`${server.url}/health`)).rejects.toThrow(); // no new connections
     expect(server.child.exitCode).toBeNull(); // still waiting for the request
-    req.end(body.subarray(body.length >> 1));
+    finish();
 
     expect(await answer).toEqual({ status: 200, text: '{"emotion":"HAPPY"}\n' });
     expect(await server.exited).toBe(0);
@@ -107,27 +86,7 @@ describe('the server process', { timeout: 60_000 }, () => {
   it('on SIGTERM with SHUTDOWN_DELAY_MS, /health/ready turns 503 while the request in flight finishes', async () => {
     server = await startServer({ LOG_REQUESTS: '0', SHUTDOWN_DELAY_MS: '3000' });
     expect(await (await fetch(`${server.url}/health/ready`)).json()).toEqual({ status: 'ready' });
-    const body = Buffer.from(JSON.stringify({ image: dataUrl(readFace(HAPPY_FACE)) }));
-    let req!: ReturnType<typeof request>;
-    const answer = new Promise<{ status: number; text: string }>((resolve, reject) => {
-      req = request(
-        {
-          host: '127.0.0.1',
-          port: server!.port,
-          path: '/predict',
-          method: 'POST',
-          headers: { 'Content-Type': 'application/json', 'Content-Length': body.length },
-        },
-        (res) => {
-          let text = '';
-          res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-        },
-      );
-      req.on('error', reject);
-    });
-    req.write(body.subarray(0, body.length >> 1));
-    await sleep(300);
+    const { answer, finish } = await startHalfSentPredict(server.port);
 
     server.child.kill('SIGTERM');
     await sleep(300);
@@ -135,9 +94,40 @@ describe('the server process', { timeout: 60_000 }, () => {
     const ready = await fetch(`${server.url}/health/ready`);
     expect([ready.status, await ready.json()]).toEqual([503, { status: 'draining' }]);
     expect((await fetch(`${server.url}/health/live`)).status).toBe(200);
-    req.end(body.subarray(body.length >> 1));
+    finish();
 
     expect(await answer).toEqual({ status: 200, text: '{"emotion":"HAPPY"}\n' });
     expect(await server.exited).toBe(0);
   });
 });
+
+/**
+ * A `/predict` of a happy face with its headers and half its body sent, so it is surely in
+ * flight when this resolves; `finish()` sends the rest, `answer` is what the server says.
+ */
+async function startHalfSentPredict(
+  port: number,
+): Promise<{ answer: Promise<{ status: number; text: string }>; finish: () => void }> {
+  const body = Buffer.from(JSON.stringify({ image: dataUrl(readFace(HAPPY_FACE)) }));
+  let req!: ReturnType<typeof request>;
+  const answer = new Promise<{ status: number; text: string }>((resolve, reject) => {
+    req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/predict',
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'Content-Length': body.length },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      },
+    );
+    req.on('error', reject);
+  });
+  req.write(body.subarray(0, body.length >> 1));
+  await sleep(300);
+  return { answer, finish: () => req.end(body.subarray(body.length >> 1)) };
+}

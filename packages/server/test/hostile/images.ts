@@ -4,8 +4,9 @@
  * orientation, still and animated GIF and WebP, BMP, and headers of formats we do not read.
  * Hand-written encoders stay minimal: uncompressed-style LZW, single-symbol prefix codes.
  */
-import { crc32, deflateSync } from 'node:zlib';
+import { deflateSync } from 'node:zlib';
 
+import { PNG_SIGNATURE, pngChunk } from '@emotion/test-support';
 import jpeg from 'jpeg-js';
 
 export interface Rgba {
@@ -16,17 +17,6 @@ export interface Rgba {
 }
 
 // ---- PNG, any colour type and bit depth ----
-
-function pngChunk(type: string, data: Uint8Array): Buffer {
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length);
-  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body));
-  return Buffer.concat([length, body, crc]);
-}
-
-export const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 const CHANNELS: Record<PngSpec['colorType'], number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
 
