@@ -40,14 +40,19 @@ pub fn decode_rgb(bytes: &[u8], limits: &DecodeLimits) -> Result<RgbImage> {
     }
     let reader =
         ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|e| Error::invalid_image(e.to_string()))?;
-    match reader.format() {
+    let is_jpeg = match reader.format() {
         None => return Err(Error::UnsupportedFormat),
-        Some(ImageFormat::Jpeg) => check_jpeg_complete(bytes)?,
-        Some(_) => {}
+        Some(format) => format == ImageFormat::Jpeg,
+    };
+    if is_jpeg {
+        check_jpeg_complete(bytes)?;
     }
     let mut decoder = reader.into_decoder().map_err(image_error)?;
     let (width, height) = decoder.dimensions();
     check_dimensions(width, height, limits)?;
+    if is_jpeg {
+        check_jpeg_holds_its_pixels(width, height, bytes.len())?;
+    }
 
     // The header passed our checks; the decoder's own allocation limit backs them up
     // for formats whose frames can be larger than their header says (e.g. GIF).
@@ -83,6 +88,25 @@ fn check_jpeg_complete(bytes: &[u8]) -> Result<()> {
         (Some(scan), Some(end)) if end > scan => Ok(()),
         _ => Err(Error::invalid_image("truncated JPEG: no end-of-image marker after the image data")),
     }
+}
+
+/// Huffman-coded JPEG spends at least one bit on every 8×8 block (its DC code), so a complete
+/// file holds at most 64 × 8 = 512 pixels per byte; a flat grey progressive JPEG, about the most
+/// compressible there is, holds ~255. (Arithmetic coding could hold more; the decoder does not
+/// read it.) A header declaring more describes blocks the file cannot contain, and the decoder
+/// would work through every one of them: a fuzzed 4.6 KB progressive JPEG declaring
+/// 37856 × 255 took 0.2 s (fuzz/README.md).
+const MAX_JPEG_PIXELS_PER_BYTE: u64 = 512;
+
+fn check_jpeg_holds_its_pixels(width: u32, height: u32, encoded_bytes: usize) -> Result<()> {
+    let pixels = u64::from(width) * u64::from(height);
+    if pixels > MAX_JPEG_PIXELS_PER_BYTE.saturating_mul(encoded_bytes as u64) {
+        return Err(Error::invalid_image(format!(
+            "JPEG declares {width}x{height} = {pixels} pixels but holds only {encoded_bytes} bytes \
+             (at most {MAX_JPEG_PIXELS_PER_BYTE} pixels per byte can be coded)"
+        )));
+    }
+    Ok(())
 }
 
 fn image_error(e: ImageError) -> Error {

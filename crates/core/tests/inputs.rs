@@ -115,6 +115,39 @@ fn truncated_images_are_invalid() {
     }
 }
 
+/// Every input a fuzzer found troublesome (fuzz/README.md) gets an input error, never a panic or
+/// a face.
+#[test]
+fn fuzz_regressions_are_input_errors() {
+    let folder = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fuzz/regressions");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(folder).expect("fuzz/regressions") {
+        let path = entry.expect("entry").path();
+        let bytes = std::fs::read(&path).expect("readable");
+        let err = support::engine().analyze(&bytes).expect_err(&path.display().to_string());
+        assert!(err.is_input_error(), "{}: {err:?}", path.display());
+        seen += 1;
+    }
+    assert!(seen > 0, "no files in {folder}");
+}
+
+/// A JPEG header that declares far more blocks than its bytes can code is refused before
+/// decoding: here a real photo's header claims 600 pixels per byte of the file.
+#[test]
+fn a_jpeg_declaring_more_pixels_than_it_can_hold_is_invalid() {
+    let mut jpeg = support::read_dataset(FACE);
+    let sof = jpeg.windows(2).position(|w| w[0] == 0xFF && matches!(w[1], 0xC0 | 0xC2)).expect("a frame header");
+    // SOFn: marker, length (2), precision (1), height (2), width (2).
+    let (height, width) =
+        (u16::from_be_bytes([jpeg[sof + 5], jpeg[sof + 6]]), u16::from_be_bytes([jpeg[sof + 7], jpeg[sof + 8]]));
+    let claimed = (jpeg.len() as u64 * 600).div_ceil(u64::from(height)) as u16;
+    assert!(claimed > width, "the claim must grow the image");
+    jpeg[sof + 7..sof + 9].copy_from_slice(&claimed.to_be_bytes());
+    let err = decode_rgb(&jpeg, &DecodeLimits::default()).expect_err("refused");
+    assert!(matches!(err, Error::InvalidImage { .. }), "{err:?}");
+    assert!(err.to_string().contains("pixels per byte"), "{err}");
+}
+
 #[test]
 fn corrupt_chunk_is_invalid() {
     let mut png = support::encode_png(&face());

@@ -24,7 +24,7 @@ export function presentedKey(c: Context): string | undefined {
 
 /** The name of the stored key that `key` is, or undefined. Looks at every stored key each time. */
 export function matchKey(keys: readonly NamedKeyHash[], key: string): string | undefined {
-  const digest = crypto.createHash('sha256').update(key).digest();
+  const digest = crypto.hash('sha256', key, 'buffer');
   let name: string | undefined;
   for (const stored of keys) {
     if (crypto.timingSafeEqual(digest, stored.sha256) && name === undefined) name = stored.name;

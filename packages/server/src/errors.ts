@@ -102,7 +102,11 @@ const ENGINE_ERRORS: Record<ErrorCode, { status: HttpFailure['status']; message?
   EMPTY_INPUT: { status: 400, message: () => DECODE_FAILED },
   UNSUPPORTED_FORMAT: { status: 400, message: () => DECODE_FAILED },
   INVALID_IMAGE: { status: 400, message: () => DECODE_FAILED },
-  IMAGE_TOO_LARGE: { status: 413, message: (text) => `Image too large: ${firstLine(text)}` },
+  // The core's message already starts "image too large: "; say it once, capitalised.
+  IMAGE_TOO_LARGE: {
+    status: 413,
+    message: (text) => `Image too large: ${firstLine(text).replace(/^image too large:\s*/i, '')}`,
+  },
   // Engine options are the server's own settings, never the request's: a fault of ours.
   INVALID_OPTIONS: { status: 500 },
   RUNTIME_NOT_FOUND: { status: 500 },

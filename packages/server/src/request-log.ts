@@ -13,10 +13,19 @@ import { clientAddress } from './client-address.js';
 import type { LogFormat, LogLevel } from './config.js';
 import type { ServerEnv } from './context.js';
 
-/** `destination`: where JSON lines go (tests); default stdout. */
-export function createLogger(format: LogFormat, level: LogLevel, destination?: pino.DestinationStream): Logger {
+/**
+ * JSON lines go to `destination` (tests), else to the file `fd` (a descriptor or a path; default
+ * stdout) through pino's asynchronous writer, as `pino()` writes to stdout.
+ */
+export function createLogger(
+  format: LogFormat,
+  level: LogLevel,
+  output: { destination?: pino.DestinationStream; fd?: number | string } = {},
+): Logger {
   const options = { level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime };
-  if (format === 'json') return destination ? pino(options, destination) : pino(options);
+  if (format === 'json') {
+    return pino(options, output.destination ?? pino.destination({ dest: output.fd ?? 1, sync: false }));
+  }
   // pino-pretty in this thread, not as a worker transport: it is for humans at a terminal.
   return pino(options, pretty({ colorize: process.stdout.isTTY, sync: true }));
 }

@@ -21,7 +21,7 @@ describe('MAX_IMAGE_PIXELS', () => {
       });
       expect(response.status).toBe(413);
       expect(await response.json()).toEqual({
-        error: 'Image too large: image too large: 224x224 = 50176 pixels exceed the limit of 40000',
+        error: 'Image too large: 224x224 = 50176 pixels exceed the limit of 40000',
         code: 'IMAGE_TOO_LARGE',
       });
     } finally {

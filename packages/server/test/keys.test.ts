@@ -117,7 +117,7 @@ describe('API keys', () => {
 
   it('never logs a key, right or wrong; the log names the key that was used', async () => {
     const lines: string[] = [];
-    const logger = createLogger('json', 'info', { write: (line: string) => lines.push(line) });
+    const logger = createLogger('json', 'info', { destination: { write: (line: string) => lines.push(line) } });
     const app = createApp(engine, { webRoot: null, apiKeys: operatorKeys(), logger });
     await predict(app, { Authorization: `Bearer ${KEY_A}` });
     await predict(app, { 'X-API-Key': FILE_KEY });

@@ -129,7 +129,7 @@ describe('request logs', () => {
   let close: () => void;
 
   beforeAll(async () => {
-    const logger = createLogger('json', 'info', { write: (line: string) => lines.push(line) });
+    const logger = createLogger('json', 'info', { destination: { write: (line: string) => lines.push(line) } });
     const app = createApp(engine, { webRoot: null, logger });
     const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 });
     await new Promise<void>((resolve) => server.once('listening', () => resolve()));
