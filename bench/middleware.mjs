@@ -18,7 +18,7 @@
 //
 //   node bench/middleware.mjs            (after `pnpm build`; about a minute)
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, openSync, writeSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -27,10 +27,29 @@ const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const KEY = 'bench-key-0123456789abcdef0123456789';
 const CONCURRENCY = 8;
 const PER_ROUND = 500;
-const ROUNDS = 24;
-const CONFIGS = ['minimal', 'defaults', 'all-on'];
+const ROUNDS = Number(process.env.ROUNDS ?? 48);
+// BEFORE_12=<checkout of 3fffc87 with packages/server built>: also the server as it was before
+// issue 12 (Hono's logger, two console lines per request, and none of the new middleware), the
+// baseline for what the new middleware costs.
+const BEFORE_12 = process.env.BEFORE_12;
+const CONFIGS = [...(BEFORE_12 ? ['before-12'] : []), 'minimal', 'defaults', 'all-on'];
+const BASELINES = CONFIGS.filter((c) => c !== 'all-on');
+
+async function buildBefore12() {
+  const server = join(BEFORE_12, 'packages/server');
+  const { createApp } = await import(pathToFileURL(join(server, 'dist/app.js')).href);
+  const { serve: listen } = await import(
+    pathToFileURL(join(server, 'node_modules/@hono/node-server/dist/index.mjs')).href
+  );
+  const { createEngine } = await import(pathToFileURL(join(repo, 'packages/core/dist/index.js')).href);
+  // What its console.log did with stdout on a file: one synchronous write per line.
+  const devNull = openSync('/dev/null', 'w');
+  const app = createApp(await createEngine(), { webRoot: null, log: (line) => writeSync(devNull, `${line}\n`) });
+  return { app, listen };
+}
 
 async function buildApp(config) {
+  if (config === 'before-12') return buildBefore12();
   const load = async (path) => {
     const file = join(repo, path);
     if (!existsSync(file)) throw new Error(`${path} is missing: run "pnpm build" at the repository root`);
@@ -43,12 +62,11 @@ async function buildApp(config) {
     pathToFileURL(join(repo, 'packages/server/node_modules/@hono/node-server/dist/index.mjs')).href
   );
   const { createEngine } = await load('packages/core/dist/index.js');
-  const pino = (await import(pathToFileURL(join(repo, 'packages/server/node_modules/pino/pino.js')).href)).default;
 
   const env = config === 'all-on' ? { API_KEYS: KEY, RATE_LIMIT: '1000000/s' } : {};
   const settings = readSettings(env);
-  // Log lines are formatted and written for real, to /dev/null, so their cost counts.
-  const logger = createLogger('json', 'info', pino.destination({ dest: '/dev/null', sync: true }));
+  // Log lines are formatted and written for real, as the server writes them to stdout, to /dev/null.
+  const logger = createLogger('json', 'info', { fd: '/dev/null' });
   const app = createApp(await createEngine(), {
     webRoot: null,
     logger,
@@ -65,6 +83,11 @@ async function serve(config) {
     console.log(`PORT ${info.port}`),
   );
   process.on('disconnect', () => server.close());
+  // The server's own CPU time, asked for before and after each round: CPU per request over HTTP.
+  process.on('message', () => {
+    const { user, system } = process.cpuUsage();
+    process.send?.(user + system);
+  });
 }
 
 function start(config) {
@@ -79,6 +102,14 @@ function start(config) {
       if (port) resolve({ child, port: Number(port) });
     });
     child.once('exit', (code) => reject(new Error(`${config} server exited ${code}`)));
+  });
+}
+
+/** The server process's CPU time so far, in µs. */
+function serverCpu(child) {
+  return new Promise((resolve) => {
+    child.once('message', resolve);
+    child.send('cpu');
   });
 }
 
@@ -151,12 +182,11 @@ async function main() {
   for (const config of CONFIGS) apps[config] = (await buildApp(config)).app;
   const cpu = await cpuPerRequest(apps);
   console.log('In process (app.request, no socket): CPU time per request, median of 15 batches of 2000\n');
-  console.log('| configuration | CPU µs/request | − minimal | − defaults |');
-  console.log('|---|---|---|---|');
+  console.log(`| configuration | CPU µs/request | ${BASELINES.map((b) => `− ${b}`).join(' | ')} |`);
+  console.log(`|${'---|'.repeat(2 + BASELINES.length)}`);
   for (const config of CONFIGS) {
-    console.log(
-      `| ${config} | ${cpu[config].toFixed(1)} | ${(cpu[config] - cpu.minimal).toFixed(1)} | ${(cpu[config] - cpu.defaults).toFixed(1)} |`,
-    );
+    const deltas = BASELINES.map((b) => (cpu[config] - cpu[b]).toFixed(1));
+    console.log(`| ${config} | ${cpu[config].toFixed(1)} | ${deltas.join(' | ')} |`);
   }
   console.log(
     `\nOver loopback HTTP, concurrency ${CONCURRENCY}, ${ROUNDS} alternating rounds of ${PER_ROUND}; ` +
@@ -165,11 +195,15 @@ async function main() {
   const servers = {};
   for (const config of CONFIGS) servers[config] = await start(config);
   const agents = Object.fromEntries(CONFIGS.map((c) => [c, new Agent({ keepAlive: true, maxSockets: CONCURRENCY })]));
-  const results = Object.fromEntries(CONFIGS.map((c) => [c, { latencies: [], seconds: 0, count: 0, p50s: [] }]));
+  const results = Object.fromEntries(
+    CONFIGS.map((c) => [c, { latencies: [], seconds: 0, count: 0, p50s: [], cpuPerRequest: [] }]),
+  );
   for (const config of CONFIGS) await drive(servers[config].port, 1000, agents[config]); // warm-up
   for (let round = 0; round < ROUNDS; round++) {
     for (const config of round % 2 ? [...CONFIGS].reverse() : CONFIGS) {
+      const cpuBefore = await serverCpu(servers[config].child);
       const { latencies, seconds } = await drive(servers[config].port, PER_ROUND, agents[config]);
+      results[config].cpuPerRequest.push(((await serverCpu(servers[config].child)) - cpuBefore) / PER_ROUND);
       results[config].latencies.push(...latencies);
       results[config].seconds += seconds;
       results[config].count += latencies.length;
@@ -190,15 +224,27 @@ async function main() {
       results[config].p50s.map((p50, round) => p50 - results[other].p50s[round]).sort((a, b) => a - b),
       0.5,
     );
-  console.log('| configuration | requests | p50 ms | p90 ms | p99 ms | req/s | p50 − minimal | p50 − defaults |');
-  console.log('|---|---|---|---|---|---|---|---|');
+  const median = (values) =>
+    quantile(
+      [...values].sort((a, b) => a - b),
+      0.5,
+    );
+  const serverCpuPerRequest = (config) => median(results[config].cpuPerRequest);
+  const cpuDelta = (config, other) =>
+    median(results[config].cpuPerRequest.map((used, round) => used - results[other].cpuPerRequest[round]));
+  console.log(
+    `| configuration | requests | p50 ms | p90 ms | p99 ms | req/s | ${BASELINES.map((b) => `p50 − ${b}`).join(' | ')} | ` +
+      `server CPU µs/request | ${BASELINES.map((b) => `− ${b}`).join(' | ')} |`,
+  );
+  console.log(`|${'---|'.repeat(7 + 2 * BASELINES.length)}`);
   for (const config of CONFIGS) {
     const r = results[config];
     const sorted = [...r.latencies].sort((a, b) => a - b);
     console.log(
       `| ${config} | ${r.count} | ${quantile(sorted, 0.5).toFixed(3)} | ${quantile(sorted, 0.9).toFixed(3)} | ` +
         `${quantile(sorted, 0.99).toFixed(3)} | ${(r.count / r.seconds).toFixed(0)} | ` +
-        `${pairedDelta(config, 'minimal').toFixed(3)} ms | ${pairedDelta(config, 'defaults').toFixed(3)} ms |`,
+        `${BASELINES.map((b) => `${pairedDelta(config, b).toFixed(3)} ms`).join(' | ')} | ` +
+        `${serverCpuPerRequest(config).toFixed(1)} | ${BASELINES.map((b) => cpuDelta(config, b).toFixed(1)).join(' | ')} |`,
     );
   }
 }
