@@ -11,27 +11,35 @@
 // so the difference between configurations is the middleware's, not the model's. Rounds
 // alternate between the servers so a busy machine disturbs all three alike.
 //
-// Two measures: (1) CPU time per request in process (app.request(), no socket; process.cpuUsage
-// over batches, median of batches), which a busy machine disturbs least; (2) latency over
-// loopback HTTP at concurrency 8 (p50 of all requests), the issue's measure, which on a shared
-// machine carries the other processes' noise.
+// With --before-12, a fourth: the server as it was before issue 12 (see BEFORE_12 below).
 //
-//   node bench/middleware.mjs            (after `pnpm build`; about a minute)
+// Three measures: (1) CPU time per request in process (app.request(), no socket; process.cpuUsage
+// over batches, median of batches); (2) latency over loopback HTTP at concurrency 8 (p50 of all
+// requests, and the median over rounds of each round's p50 difference), the issue's measure;
+// (3) each server's own CPU time per request over HTTP, round by round. At concurrency 8 one
+// event loop serves the requests in turn, so (2) is about eight times (3).
+//
+//   node bench/middleware.mjs [--rounds 48] [--before-12 DIR]   (after `pnpm build`; 1-2 minutes)
 import { spawn } from 'node:child_process';
 import { existsSync, openSync, writeSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const KEY = 'bench-key-0123456789abcdef0123456789';
 const CONCURRENCY = 8;
 const PER_ROUND = 500;
-const ROUNDS = Number(process.env.ROUNDS ?? 48);
-// BEFORE_12=<checkout of 3fffc87 with packages/server built>: also the server as it was before
+const { values: args } = parseArgs({
+  args: process.argv[2] === 'serve' ? [] : process.argv.slice(2),
+  options: { rounds: { type: 'string', default: '48' }, 'before-12': { type: 'string' } },
+});
+const ROUNDS = Number(args.rounds);
+// --before-12 <checkout of 3fffc87 with packages/server built>: also the server as it was before
 // issue 12 (Hono's logger, two console lines per request, and none of the new middleware), the
 // baseline for what the new middleware costs.
-const BEFORE_12 = process.env.BEFORE_12;
+const BEFORE_12 = process.argv[2] === 'serve' ? process.argv[4] : args['before-12'];
 const CONFIGS = [...(BEFORE_12 ? ['before-12'] : []), 'minimal', 'defaults', 'all-on'];
 const BASELINES = CONFIGS.filter((c) => c !== 'all-on');
 
@@ -91,9 +99,13 @@ async function serve(config) {
 }
 
 function start(config) {
-  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), 'serve', config], {
-    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-  });
+  const child = spawn(
+    process.execPath,
+    [fileURLToPath(import.meta.url), 'serve', config, ...(BEFORE_12 ? [BEFORE_12] : [])],
+    {
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    },
+  );
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (chunk) => {

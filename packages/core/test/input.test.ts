@@ -35,4 +35,10 @@ describe('toBytes', () => {
     }
     expect([...decodeBase64Image('AQIDBA==')]).toEqual([1, 2, 3, 4]);
   });
+
+  it('rejects characters above U+00FF whose low byte is in the alphabet (found by base64-fuzz)', () => {
+    for (const junk of ['ŁŁŁŁ', 'data:image/png;base64,ŁŁŁŁ', '\u{9c42f}', 'AQI\u0144']) {
+      expect(() => decodeBase64Image(junk), junk).toThrow(InvalidBase64Error);
+    }
+  });
 });
