@@ -134,6 +134,9 @@ export function hostileCases(face: Buffer, emotion: string): HostileCase[] {
   dataUrl('MIME line breaks', b64.replace(/.{76}/g, '$&\r\n'), { status: 200, emotion });
   dataUrl('spaces and tabs', b64.replace(/.{50}/g, '$& \t'), { status: 200, emotion });
   dataUrl('padding in the middle', `${b64.slice(0, 8)}==${b64.slice(8)}`, { error: 'Invalid base64 data' });
+  // Each 'Ł' (U+0141) was once read as 'A' by its low byte: the face's base64 spelled in them.
+  const spelledInLowBytes = [...b64].map((c) => String.fromCharCode(0x100 + c.charCodeAt(0))).join('');
+  dataUrl('letters above U+00FF whose low bytes spell the base64', spelledInLowBytes, { error: 'Invalid base64 data' });
   const unpadded = b64.replace(/=+$/, '');
   dataUrl('a 4n+1 length', unpadded + 'A'.repeat((5 - (unpadded.length % 4)) % 4), { error: 'Invalid base64 data' });
 
