@@ -29,7 +29,17 @@ impl Default for DecodeLimits {
 
 /// Decodes PNG, JPEG, WebP, BMP or GIF into RGB, applying EXIF orientation. Of an animation only
 /// the first frame is decoded; the others are never read.
+///
+/// The decoders are third-party code fed hostile bytes, and one has panicked on them: a 10 KB
+/// JPEG trips an assertion in zune-jpeg 0.5.15's upsampler (fuzz/regressions), and a panic that
+/// reached the Node binding's thread-pool callback aborted the whole server. A panic while
+/// decoding is therefore caught and answered as an invalid image.
 pub fn decode_rgb(bytes: &[u8], limits: &DecodeLimits) -> Result<RgbImage> {
+    std::panic::catch_unwind(|| decode_unguarded(bytes, limits))
+        .unwrap_or_else(|_| Err(Error::invalid_image("the image decoder failed on these bytes")))
+}
+
+fn decode_unguarded(bytes: &[u8], limits: &DecodeLimits) -> Result<RgbImage> {
     if bytes.is_empty() {
         return Err(Error::EmptyInput);
     }

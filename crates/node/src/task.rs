@@ -27,7 +27,11 @@ impl<T: Send + 'static, J: ToNapiValue + TypeName> Task for CoreTask<T, J> {
 
     fn compute(&mut self) -> Result<T> {
         let work = self.work.take().ok_or_else(|| Error::from_reason("the task ran twice"))?;
-        work().map_err(|error| {
+        // A panic must not cross libuv's callback, where it aborts the process: it becomes this
+        // call's error (a fault of ours; the core already answers bad input with its own errors).
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work))
+            .map_err(|_| Error::from_reason("internal error: the engine panicked (see stderr)"))?;
+        outcome.map_err(|error| {
             let reason = error.to_string();
             self.failure = Some(error);
             Error::from_reason(reason)

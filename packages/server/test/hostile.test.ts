@@ -69,6 +69,9 @@ describe('hostile input against the real server', { timeout: 60_000 }, () => {
   });
 
   it('logged no internal error', () => {
-    expect(server.output()).not.toMatch(/failed:|Internal/);
+    // The one report allowed: the two lines for the decoder panic that decode_rgb catches (fuzz
+    // regression decode-panic-zune-jpeg-upsampler.jpg).
+    const caughtPanic = /^emotion: caught a panic: .*zune-jpeg.*\n.*\n/gm;
+    expect(server.output().replace(caughtPanic, '')).not.toMatch(/failed|Internal|panic/);
   });
 });

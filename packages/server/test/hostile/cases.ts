@@ -3,6 +3,9 @@
  * /v1/analyze, each with the answer it must get. Shared by the corpus test and the soak bench
  * (bench/soak.mjs mixes them into its load), so every case is plain data once built.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
 import {
   animatedWebp,
   blankPng,
@@ -23,7 +26,7 @@ import {
   webp,
   withExif,
 } from './images.js';
-import { pngClaiming } from '@emotion/test-support';
+import { pngClaiming, repoRoot } from '@emotion/test-support';
 
 export interface HostileCase {
   name: string;
@@ -228,6 +231,11 @@ export function hostileCases(face: Buffer, emotion: string): HostileCase[] {
   raw('WebP (lossless)', webp(64, 48), noFace, 'image/webp');
   raw('animated WebP, 300 frames', animatedWebp(64, 48, 300), noFace, 'image/webp');
   raw('the face as BMP in a JPEG label', bmp(1, 1), noFace, 'image/jpeg');
+  // What the fuzzers found (fuzz/README.md): one of them once aborted the whole server.
+  const regressions = join(repoRoot, 'fuzz/regressions');
+  for (const file of readdirSync(regressions).sort()) {
+    raw(`fuzz regression ${file}`, readFileSync(join(regressions, file)), { error: /decode|Invalid/i });
+  }
 
   // ---- multipart ----
   const boundary = 'hostile-boundary';
