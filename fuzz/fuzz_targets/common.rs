@@ -1,7 +1,8 @@
 //! One engine per fuzzing process (loading the models takes a second), and the checks every
-//! analysis must pass whatever the input.
+//! analysis must pass whatever the input. Each target uses part of it.
+#![allow(dead_code)]
 
-use std::sync::OnceLock;
+use std::sync::{Once, OnceLock};
 
 use emotion_core::{Engine, EngineConfig, Face, Result};
 
@@ -36,4 +37,21 @@ pub fn check(outcome: Result<Vec<Face>>, width: u32, height: u32) {
         let total: f32 = face.emotions.iter().map(|e| e.probability).sum();
         assert!((total - 1.0).abs() < 1e-3 && face.emotions.iter().all(|e| e.probability.is_finite()), "{total}");
     }
+}
+
+/// `decode_rgb` catches a decoder's panic and answers an invalid image, but libFuzzer's panic
+/// hook aborts first, so every panic is still a finding. The one already known and caught is let
+/// through, so a run goes on past it: zune-jpeg 0.5.15's upsampler assertion
+/// (regressions/decode-panic-zune-jpeg-upsampler.jpg). Call at the start of each run.
+pub fn tolerate_known_panics() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let abort = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let known = info.location().is_some_and(|at| at.file().contains("zune-jpeg-0.5.15/src/upsampler/"));
+            if !known {
+                abort(info);
+            }
+        }));
+    });
 }
