@@ -17,7 +17,7 @@ fi
 GATES=(
   "rustfmt|cargo fmt --all --check"
   "clippy|cargo clippy --workspace --all-targets -- -D warnings"
-  "biome (TS/JS/JSON/CSS format and lint)|pnpm exec biome check ."
+  "biome (TS/JS/JSON/CSS format and lint)|pnpm exec biome check --error-on-warnings ."
   "ruff lint|$ruff check ."
   "ruff format|$ruff format --check ."
   "tsc --noEmit (every package, tests included)|pnpm -r --workspace-concurrency=1 typecheck"

@@ -37,7 +37,9 @@ export async function analyzeFiles(files: ImageFile[], options: AnalyzeOptions):
   const worker = async () => {
     while (next < files.length) {
       const index = next++;
-      const result = await analyzeOne(engine, files[index]!, options);
+      const file = files[index];
+      if (file === undefined) break;
+      const result = await analyzeOne(engine, file, options);
       results[index] = result;
       reporter.result(result);
       progress.tick();

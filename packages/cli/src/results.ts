@@ -33,6 +33,6 @@ export function toRecord(face: Face): FaceRecord {
 
 export function toFailure(file: string, error: unknown): FailedImage {
   const code = (error as { code?: unknown } | null)?.code;
-  const message = error instanceof Error ? error.message.split('\n', 1)[0]! : String(error);
+  const message = error instanceof Error ? (error.message.split('\n', 1)[0] ?? '') : String(error);
   return { file, error: { code: typeof code === 'string' ? code : 'UNKNOWN', message } };
 }

@@ -309,7 +309,9 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, readFile = re
     shutdownDelayMs: set('SHUTDOWN_DELAY_MS')
       ? read(() => wholeNumber('SHUTDOWN_DELAY_MS', get('SHUTDOWN_DELAY_MS'), 0, 600_000), 0)
       : 0,
-    maxImagePixels: set('MAX_IMAGE_PIXELS') ? read(() => maxImagePixels(env.MAX_IMAGE_PIXELS!), undefined) : undefined,
+    maxImagePixels: set('MAX_IMAGE_PIXELS')
+      ? read(() => maxImagePixels(env.MAX_IMAGE_PIXELS ?? ''), undefined)
+      : undefined,
     httpTimeouts: read(() => httpTimeouts(env), httpTimeouts({})),
   };
   if (problems.length > 0) throw new Error(`invalid settings:\n  ${problems.join('\n  ')}`);

@@ -130,9 +130,12 @@ class StreamSession {
           frame: frame.seq,
           dropped: this.dropped,
           latencyMs: Math.round(performance.now() - frame.receivedAt),
-          faces: answered.map((face, index) => {
-            const { id, emotion, emotions } = smoothed[index]!;
-            return { id, ...face, emotion, emotions, raw: { emotion: face.emotion, emotions: face.emotions } };
+          // The tracker answers one entry per face, in the same order.
+          faces: answered.flatMap((face, index) => {
+            const tracked = smoothed[index];
+            if (!tracked) return [];
+            const { id, emotion, emotions } = tracked;
+            return [{ id, ...face, emotion, emotions, raw: { emotion: face.emotion, emotions: face.emotions } }];
           }),
         });
       } catch (error) {

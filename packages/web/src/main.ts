@@ -262,10 +262,11 @@ async function streamCameraLoop(mine: number, frameStream: FrameStream, landmark
     if (mine !== session) return;
     const now = performance.now();
     answers.push(now);
-    while (answers.length > 0 && answers[0]! < now - 2000) answers.shift();
+    while ((answers[0] ?? now) < now - 2000) answers.shift();
     showResult(answer.faces, size.width, size.height, true, 'camera');
     onCameraFaces(answer.faces);
-    const fps = answers.length > 1 ? ((answers.length - 1) / ((now - answers[0]!) / 1000)).toFixed(1) : '…';
+    const first = answers[0] ?? now;
+    const fps = answers.length > 1 ? ((answers.length - 1) / ((now - first) / 1000)).toFixed(1) : '…';
     timing.textContent = `${size.width}×${size.height} frame, answered in ${answer.latencyMs} ms over the stream, ${fps} frames/s, ${answer.dropped} dropped`;
     timing.dataset.latencyMs = String(answer.latencyMs);
     timing.dataset.fps = fps;

@@ -5,6 +5,7 @@
  */
 
 export const EMOTION_LABELS = ['angry', 'disgust', 'fear', 'happy', 'neutral', 'sad', 'surprise'] as const;
+type Label = (typeof EMOTION_LABELS)[number];
 
 export interface SampleFace {
   id: number;
@@ -25,7 +26,7 @@ export interface SessionSummary {
   /** Distinct face ids seen. */
   faces: number[];
   /** Share (0..1) of face-time in which each emotion was the (smoothed) top one. */
-  shares: Record<string, number>;
+  shares: Record<Label, number>;
   /** The emotion with the largest share; null when no face was seen. */
   dominant: string | null;
   /** Share of the recording with no face in view. */
@@ -61,16 +62,17 @@ export class SessionRecorder {
         faceTime += span;
       }
     });
-    const shares: Record<string, number> = {};
-    for (const label of EMOTION_LABELS) shares[label] = faceTime > 0 ? (time.get(label) ?? 0) / faceTime : 0;
-    const ranked = [...EMOTION_LABELS].sort((a, b) => shares[b]! - shares[a]!);
-    const covered = this.samples.length > 0 ? endMs - this.samples[0]!.t : 0;
+    const shares = Object.fromEntries(
+      EMOTION_LABELS.map((label) => [label, faceTime > 0 ? (time.get(label) ?? 0) / faceTime : 0]),
+    ) as Record<Label, number>;
+    const ranked = [...EMOTION_LABELS].sort((a, b) => shares[b] - shares[a]);
+    const covered = endMs - (this.samples[0]?.t ?? endMs);
     return {
       durationMs: endMs,
       samples: this.samples.length,
       faces: [...ids].sort((a, b) => a - b),
       shares,
-      dominant: faceTime > 0 ? ranked[0]! : null,
+      dominant: faceTime > 0 ? (ranked[0] ?? null) : null,
       noFace: covered > 0 ? noFaceTime / covered : 0,
     };
   }

@@ -45,8 +45,8 @@ export function createSessionUi(): SessionUi {
     $('summary-meta').textContent =
       `${(endMs / 1000).toFixed(1)} s, ${result.samples} answers, ${result.faces.length} face(s), no face ${Math.round(result.noFace * 100)}% of the time`;
     $('summary-shares').replaceChildren(
-      ...EMOTION_LABELS.filter((label) => result.shares[label]! > 0)
-        .sort((a, b) => result.shares[b]! - result.shares[a]!)
+      ...EMOTION_LABELS.filter((label) => result.shares[label] > 0)
+        .sort((a, b) => result.shares[b] - result.shares[a])
         .map((label) => {
           const row = document.createElement('li');
           row.dataset.label = label;
@@ -55,10 +55,10 @@ export function createSessionUi(): SessionUi {
           name.textContent = label;
           const bar = document.createElement('span');
           bar.className = 'share';
-          bar.style.width = `${Math.round(result.shares[label]! * 100)}%`;
+          bar.style.width = `${Math.round(result.shares[label] * 100)}%`;
           bar.style.background = COLOURS[label] ?? '#fff';
           const value = document.createElement('span');
-          value.textContent = `${Math.round(result.shares[label]! * 100)}%`;
+          value.textContent = `${Math.round(result.shares[label] * 100)}%`;
           row.append(name, bar, value);
           return row;
         }),

@@ -82,7 +82,7 @@ export class LiveTimeline {
     }
     for (const [id, chart] of this.charts) {
       const from = (nowMs - this.windowMs) / 1000;
-      while (chart.points.length > 0 && chart.points[0]!.x < from) chart.points.shift();
+      while ((chart.points[0]?.x ?? from) < from) chart.points.shift();
       if (nowMs - chart.lastSeen > this.windowMs) {
         chart.plot.destroy();
         chart.element.remove();
