@@ -11,7 +11,9 @@
 // so the difference between configurations is the middleware's, not the model's. Rounds
 // alternate between the servers so a busy machine disturbs all three alike.
 //
-// With --before-12, a fourth: the server as it was before issue 12 (see BEFORE_12 below).
+// With --before-12 DIR, a fourth: the server as it was before issue 12 (see BEFORE_12 below). A
+// second --before-12 adds another such checkout, e.g. one given this server's CORS and body-limit
+// middleware (bench/RESULTS.md), so the new middleware's own cost can be read off too.
 //
 // Three measures: (1) CPU time per request in process (app.request(), no socket; process.cpuUsage
 // over batches, median of batches); (2) latency over loopback HTTP at concurrency 8 (p50 of all
@@ -19,7 +21,7 @@
 // (3) each server's own CPU time per request over HTTP, round by round. At concurrency 8 one
 // event loop serves the requests in turn, so (2) is about eight times (3).
 //
-//   node bench/middleware.mjs [--rounds 48] [--before-12 DIR]   (after `pnpm build`; 1-2 minutes)
+//   node bench/middleware.mjs [--rounds 48] [--before-12 DIR]...   (after `pnpm build`; 1-2 minutes)
 import { spawn } from 'node:child_process';
 import { existsSync, openSync, writeSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -33,18 +35,21 @@ const CONCURRENCY = 8;
 const PER_ROUND = 500;
 const { values: args } = parseArgs({
   args: process.argv[2] === 'serve' ? [] : process.argv.slice(2),
-  options: { rounds: { type: 'string', default: '48' }, 'before-12': { type: 'string' } },
+  options: { rounds: { type: 'string', default: '48' }, 'before-12': { type: 'string', multiple: true } },
 });
 const ROUNDS = Number(args.rounds);
 // --before-12 <checkout of 3fffc87 with packages/server built>: also the server as it was before
 // issue 12 (Hono's logger, two console lines per request, and none of the new middleware), the
-// baseline for what the new middleware costs.
-const BEFORE_12 = process.argv[2] === 'serve' ? process.argv[4] : args['before-12'];
-const CONFIGS = [...(BEFORE_12 ? ['before-12'] : []), 'minimal', 'defaults', 'all-on'];
+// baseline for what the new middleware costs. Configurations `before-12`, `before-12/2`, … in
+// the order given.
+const BEFORE_12 = process.argv[2] === 'serve' ? [process.argv[4]] : (args['before-12'] ?? []);
+const before12Name = (i) => (i === 0 ? 'before-12' : `before-12/${i + 1}`);
+const CONFIGS = [...BEFORE_12.map((_, i) => before12Name(i)), 'minimal', 'defaults', 'all-on'];
 const BASELINES = CONFIGS.filter((c) => c !== 'all-on');
+const before12Dir = (config) => BEFORE_12[CONFIGS.indexOf(config)];
 
-async function buildBefore12() {
-  const server = join(BEFORE_12, 'packages/server');
+async function buildBefore12(dir) {
+  const server = join(dir, 'packages/server');
   const { createApp } = await import(pathToFileURL(join(server, 'dist/app.js')).href);
   const { serve: listen } = await import(
     pathToFileURL(join(server, 'node_modules/@hono/node-server/dist/index.mjs')).href
@@ -57,7 +62,7 @@ async function buildBefore12() {
 }
 
 async function buildApp(config) {
-  if (config === 'before-12') return buildBefore12();
+  if (config.startsWith('before-12')) return buildBefore12(before12Dir(config) ?? process.argv[4]);
   const load = async (path) => {
     const file = join(repo, path);
     if (!existsSync(file)) throw new Error(`${path} is missing: run "pnpm build" at the repository root`);
@@ -101,7 +106,7 @@ async function serve(config) {
 function start(config) {
   const child = spawn(
     process.execPath,
-    [fileURLToPath(import.meta.url), 'serve', config, ...(BEFORE_12 ? [BEFORE_12] : [])],
+    [fileURLToPath(import.meta.url), 'serve', config, ...(config.startsWith('before-12') ? [before12Dir(config)] : [])],
     {
       stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
     },

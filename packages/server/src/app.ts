@@ -27,8 +27,6 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { createNodeWebSocket } from '@hono/node-ws';
 import { zValidator } from '@hono/zod-validator';
 import type { Context, MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
-import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
@@ -37,9 +35,11 @@ import type { Logger } from 'pino';
 
 import { createAdmission } from './admission.js';
 import { identifyKey, refuseWithoutKey, requireKey } from './auth.js';
+import { limitBody } from './body-limit.js';
 import { clientAddress } from './client-address.js';
 import { DEFAULT_QUEUE_PER_THREAD, type NamedKeyHash, type RateLimitSettings } from './config.js';
 import type { ServerEnv } from './context.js';
+import { corsHeaders } from './cors.js';
 import { NO_IMAGE, RequestError, ServerBusyError, toHttpFailure, type HttpFailure } from './errors.js';
 import { countRequests, createMetrics, type Metrics, observeInference } from './metrics.js';
 import { registerDocs } from './openapi.js';
@@ -155,17 +155,19 @@ export function createApp(engine: ServerEngine | Promise<ServerEngine>, options:
   let ready: ServerEngine | undefined;
   let loadError: unknown;
   const loadStart = performance.now();
-  const loading = Promise.resolve(engine).then(
-    (loaded) => {
-      metrics.engineLoadSeconds.set((performance.now() - loadStart) / 1000);
-      ready = instrumented(loaded, metrics);
-      return ready;
-    },
-    (error: unknown) => {
-      loadError = error;
-      throw error;
-    },
-  );
+  const adopt = (loaded: ServerEngine) => {
+    metrics.engineLoadSeconds.set((performance.now() - loadStart) / 1000);
+    ready = instrumented(loaded, metrics);
+    return ready;
+  };
+  // An engine given as it is (not a promise) is ready from the first request on.
+  const loading =
+    engine instanceof Promise
+      ? engine.then(adopt, (error: unknown) => {
+          loadError = error;
+          throw error;
+        })
+      : Promise.resolve(adopt(engine));
   loading.catch(() => {}); // reported by /health and the routes, not as an unhandled rejection
   const getEngine = async (): Promise<ServerEngine> => {
     if (ready) return ready;
@@ -209,7 +211,7 @@ export function createApp(engine: ServerEngine | Promise<ServerEngine>, options:
 
   // Browser clients on other origins (the seed's web page, a dev server) call the API too,
   // and may read Retry-After on a 503 or 429 and the rate limit's headers.
-  const apiCors = cors({
+  const apiCors = corsHeaders({
     origin: options.corsOrigins ?? '*',
     exposeHeaders: ['Retry-After', 'X-Request-Id', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'],
   });
@@ -228,17 +230,15 @@ export function createApp(engine: ServerEngine | Promise<ServerEngine>, options:
   }
   if (keys.length > 0) apiGuards.push(refuseWithoutKey);
   for (const path of ['/predict', '/v1/*']) app.use(path, ...apiGuards);
-  app.use('/health', cors());
+  app.use('/health', corsHeaders({ origin: '*' }));
 
-  const limit = bodyLimit({
-    maxSize: maxBodyBytes,
-    onError: (c) =>
-      answerFailure(c, {
-        status: 413,
-        code: 'PAYLOAD_TOO_LARGE',
-        message: `Request body too large: the limit is ${maxBodyBytes} bytes`,
-      }),
-  });
+  const limit = limitBody(maxBodyBytes, (c) =>
+    answerFailure(c, {
+      status: 413,
+      code: 'PAYLOAD_TOO_LARGE',
+      message: `Request body too large: the limit is ${maxBodyBytes} bytes`,
+    }),
+  );
 
   app.onError((error, c) => {
     if (error instanceof HTTPException && error.status < 500) {
