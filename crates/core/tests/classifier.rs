@@ -33,7 +33,7 @@ fn an_image_without_a_face_has_no_dominant_emotion() {
 /// test-split images (never trained on) drawn at random by models/train/data.py, through
 /// `dominant_emotion` exactly as `POST /predict` asks it; an image where no face is found counts as wrong.
 #[test]
-fn happy_vs_sad_on_the_fixed_test_sample_is_at_least_90_percent() {
+fn happy_vs_sad_on_the_fixed_test_sample_is_at_least_93_percent() {
     let sample =
         std::fs::read_to_string(support::repo_root().join("models/train/happy_sad_sample.tsv")).expect("sample");
     let engine = support::engine();
@@ -51,5 +51,7 @@ fn happy_vs_sad_on_the_fixed_test_sample_is_at_least_90_percent() {
     assert_eq!(per_class.get("happy").map(|c| c.1), Some(100));
     assert_eq!(per_class.get("sad").map(|c| c.1), Some(100));
     let accuracy = right as f64 / 200.0;
-    assert!(accuracy >= 0.90, "HAPPY-vs-SAD accuracy {accuracy:.3} on the fixed sample is below 0.90");
+    // Issue 17's target. The shipped model scores 186/200 = 0.930 here; the nearest answer to flipping
+    // is 0.002 of probability away (models/README.md), far beyond float differences between CPUs.
+    assert!(accuracy >= 0.93, "HAPPY-vs-SAD accuracy {accuracy:.3} on the fixed sample is below 0.93");
 }
