@@ -51,7 +51,7 @@ fn happy_vs_sad_on_the_fixed_test_sample_is_at_least_93_percent() {
     assert_eq!(per_class.get("happy").map(|c| c.1), Some(100));
     assert_eq!(per_class.get("sad").map(|c| c.1), Some(100));
     let accuracy = right as f64 / 200.0;
-    // Issue 17's target. The shipped model scores 186/200 = 0.930 here; the nearest answer to flipping
-    // is 0.002 of probability away (models/README.md), far beyond float differences between CPUs.
+    // Issue 17's target. The shipped model scores 186/200 = 0.930 here; the right answer nearest to
+    // flipping is 0.0012 of probability from it (models/README.md), far beyond expected float noise.
     assert!(accuracy >= 0.93, "HAPPY-vs-SAD accuracy {accuracy:.3} on the fixed sample is below 0.93");
 }
