@@ -102,11 +102,8 @@ const ENGINE_ERRORS: Record<ErrorCode, { status: HttpFailure['status']; message?
   EMPTY_INPUT: { status: 400, message: () => DECODE_FAILED },
   UNSUPPORTED_FORMAT: { status: 400, message: () => DECODE_FAILED },
   INVALID_IMAGE: { status: 400, message: () => DECODE_FAILED },
-  // The core's message already starts "image too large: "; say it once, capitalised.
-  IMAGE_TOO_LARGE: {
-    status: 413,
-    message: (text) => `Image too large: ${firstLine(text).replace(/^image too large:\s*/i, '')}`,
-  },
+  // The core's own words ("image too large: 224x224 = …"), as a sentence.
+  IMAGE_TOO_LARGE: { status: 413, message: (text) => capitalized(firstLine(text)) },
   // Engine options are the server's own settings, never the request's: a fault of ours.
   INVALID_OPTIONS: { status: 500 },
   RUNTIME_NOT_FOUND: { status: 500 },
@@ -116,4 +113,8 @@ const ENGINE_ERRORS: Record<ErrorCode, { status: HttpFailure['status']; message?
 
 function firstLine(text: string): string {
   return text.split('\n', 1)[0] ?? '';
+}
+
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
