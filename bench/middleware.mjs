@@ -42,7 +42,7 @@ const ROUNDS = Number(args.rounds);
 // issue 12 (Hono's logger, two console lines per request, and none of the new middleware), the
 // baseline for what the new middleware costs. Configurations `before-12`, `before-12/2`, … in
 // the order given.
-const BEFORE_12 = process.argv[2] === 'serve' ? [process.argv[4]] : (args['before-12'] ?? []);
+const BEFORE_12 = args['before-12'] ?? [];
 const before12Name = (i) => (i === 0 ? 'before-12' : `before-12/${i + 1}`);
 const CONFIGS = [...BEFORE_12.map((_, i) => before12Name(i)), 'minimal', 'defaults', 'all-on'];
 const BASELINES = CONFIGS.filter((c) => c !== 'all-on');
@@ -61,8 +61,8 @@ async function buildBefore12(dir) {
   return { app, listen };
 }
 
-async function buildApp(config) {
-  if (config.startsWith('before-12')) return buildBefore12(before12Dir(config) ?? process.argv[4]);
+async function buildApp(config, before12 = before12Dir(config)) {
+  if (config.startsWith('before-12')) return buildBefore12(before12);
   const load = async (path) => {
     const file = join(repo, path);
     if (!existsSync(file)) throw new Error(`${path} is missing: run "pnpm build" at the repository root`);
@@ -90,8 +90,8 @@ async function buildApp(config) {
   return { app, listen };
 }
 
-async function serve(config) {
-  const { app, listen } = await buildApp(config);
+async function serve(config, before12) {
+  const { app, listen } = await buildApp(config, before12);
   const server = listen({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info) =>
     console.log(`PORT ${info.port}`),
   );
@@ -162,6 +162,11 @@ async function drive(port, count, agent) {
 }
 
 const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+const median = (values) =>
+  quantile(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  );
 
 /** CPU µs per request through app.request(), median of `batches` batches of `size`. */
 async function cpuPerRequest(apps, batches = 15, size = 2000) {
@@ -183,15 +188,7 @@ async function cpuPerRequest(apps, batches = 15, size = 2000) {
       if (batch >= 0) samples[config].push((used.user + used.system) / size);
     }
   }
-  return Object.fromEntries(
-    CONFIGS.map((c) => [
-      c,
-      quantile(
-        [...samples[c]].sort((a, b) => a - b),
-        0.5,
-      ),
-    ]),
-  );
+  return Object.fromEntries(CONFIGS.map((c) => [c, median(samples[c])]));
 }
 
 async function main() {
@@ -224,12 +221,7 @@ async function main() {
       results[config].latencies.push(...latencies);
       results[config].seconds += seconds;
       results[config].count += latencies.length;
-      results[config].p50s.push(
-        quantile(
-          [...latencies].sort((a, b) => a - b),
-          0.5,
-        ),
-      );
+      results[config].p50s.push(median(latencies));
     }
   }
   for (const { child } of Object.values(servers)) child.kill();
@@ -237,15 +229,7 @@ async function main() {
   // Rounds run back to back, so a round's p50 minus the same round's p50 of another
   // configuration cancels most of what the rest of the machine does; the median is reported.
   const pairedDelta = (config, other) =>
-    quantile(
-      results[config].p50s.map((p50, round) => p50 - results[other].p50s[round]).sort((a, b) => a - b),
-      0.5,
-    );
-  const median = (values) =>
-    quantile(
-      [...values].sort((a, b) => a - b),
-      0.5,
-    );
+    median(results[config].p50s.map((p50, round) => p50 - results[other].p50s[round]));
   const serverCpuPerRequest = (config) => median(results[config].cpuPerRequest);
   const cpuDelta = (config, other) =>
     median(results[config].cpuPerRequest.map((used, round) => used - results[other].cpuPerRequest[round]));
@@ -266,5 +250,5 @@ async function main() {
   }
 }
 
-if (process.argv[2] === 'serve') await serve(process.argv[3]);
+if (process.argv[2] === 'serve') await serve(process.argv[3], process.argv[4]);
 else await main();

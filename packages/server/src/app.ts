@@ -40,7 +40,7 @@ import { clientAddress } from './client-address.js';
 import { DEFAULT_QUEUE_PER_THREAD, type NamedKeyHash, type RateLimitSettings } from './config.js';
 import type { ServerEnv } from './context.js';
 import { corsHeaders } from './cors.js';
-import { NO_IMAGE, RequestError, ServerBusyError, toHttpFailure, type HttpFailure } from './errors.js';
+import { firstLine, NO_IMAGE, RequestError, ServerBusyError, toHttpFailure, type HttpFailure } from './errors.js';
 import { countRequests, createMetrics, type Metrics, observeInference } from './metrics.js';
 import { registerDocs } from './openapi.js';
 import { type BucketStore, rateLimit } from './rate-limit.js';
@@ -410,5 +410,5 @@ function triples(points: Float32Array): number[][] {
 }
 
 function describe(error: unknown): string {
-  return error instanceof Error ? (error.message.split('\n', 1)[0] ?? '') : String(error);
+  return error instanceof Error ? firstLine(error.message) : String(error);
 }

@@ -111,7 +111,8 @@ const ENGINE_ERRORS: Record<ErrorCode, { status: HttpFailure['status']; message?
   MODEL_OUTPUT: { status: 500 },
 };
 
-function firstLine(text: string): string {
+/** A message's first line: engine messages may carry detail below it that an answer should not. */
+export function firstLine(text: string): string {
   return text.split('\n', 1)[0] ?? '';
 }
 
