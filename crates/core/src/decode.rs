@@ -76,7 +76,7 @@ fn decode_unguarded(bytes: &[u8], limits: &DecodeLimits) -> Result<RgbImage> {
     Ok(image.into_rgb8())
 }
 
-fn check_dimensions(width: u32, height: u32, limits: &DecodeLimits) -> Result<()> {
+pub(crate) fn check_dimensions(width: u32, height: u32, limits: &DecodeLimits) -> Result<()> {
     if width == 0 || height == 0 {
         return Err(Error::invalid_image(format!("image has no pixels ({width}x{height})")));
     }

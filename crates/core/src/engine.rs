@@ -14,6 +14,7 @@ use crate::faces::{DetectionConfig, FaceFinder};
 use crate::geometry::{BoundingBox, Point};
 use crate::landmarks::{roi_from_detection, FaceMesh, Mesh};
 use crate::models;
+use crate::pixels::RawPixels;
 use crate::runtime::{environment, ModelPool};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -107,6 +108,11 @@ impl Engine {
         self.analyze_rgb(&image)
     }
 
+    /// The same on pixels the caller already holds (see [`RawPixels`]), under the same limits.
+    pub fn analyze_pixels(&self, pixels: &RawPixels) -> Result<Vec<Face>> {
+        self.analyze_rgb(&pixels.to_rgb(&self.config.limits)?)
+    }
+
     /// The same on pixels already decoded.
     pub fn analyze_rgb(&self, image: &RgbImage) -> Result<Vec<Face>> {
         let detections = self.detections(image, false)?;
@@ -145,12 +151,20 @@ impl Engine {
     /// goes to the one listed first), or `None` when there is no face. Only that face's
     /// landmarks and emotions are computed, so this is cheaper than `analyze`.
     pub fn dominant_emotion(&self, bytes: &[u8], among: &[Emotion]) -> Result<Option<Emotion>> {
-        let image = decode_rgb(bytes, &self.config.limits)?;
-        let mut detections = self.detections(&image, true)?;
+        self.dominant_emotion_rgb(&decode_rgb(bytes, &self.config.limits)?, among)
+    }
+
+    /// `dominant_emotion` on pixels the caller already holds.
+    pub fn dominant_emotion_pixels(&self, pixels: &RawPixels, among: &[Emotion]) -> Result<Option<Emotion>> {
+        self.dominant_emotion_rgb(&pixels.to_rgb(&self.config.limits)?, among)
+    }
+
+    fn dominant_emotion_rgb(&self, image: &RgbImage, among: &[Emotion]) -> Result<Option<Emotion>> {
+        let mut detections = self.detections(image, true)?;
         detections.sort_by(|a, b| b.bbox.area().total_cmp(&a.bbox.area()));
         for detection in &detections {
-            if let Some(mesh) = self.mesh_if_face(&image, detection)? {
-                let scores = self.classifier.classify(&image, &[mesh.points.as_slice()])?;
+            if let Some(mesh) = self.mesh_if_face(image, detection)? {
+                let scores = self.classifier.classify(image, &[mesh.points.as_slice()])?;
                 return Ok(scores.first().and_then(|scores| most_likely(scores, among)));
             }
         }

@@ -20,6 +20,7 @@ mod geometry;
 mod landmarks;
 mod models;
 mod nms;
+mod pixels;
 mod runtime;
 mod tensor;
 
@@ -30,6 +31,7 @@ pub use engine::{Engine, EngineConfig, Face};
 pub use error::{Error, ErrorCode, Result};
 pub use faces::DetectionConfig;
 pub use geometry::{BoundingBox, Point};
+pub use pixels::RawPixels;
 
 /// The pipeline's stages one by one, for the stage benchmark and the measuring examples
 /// only: not part of the API, no compatibility promise. A module rather than a cargo feature

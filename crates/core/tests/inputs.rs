@@ -8,7 +8,7 @@ use support::png::png_header;
 use std::io::Cursor;
 
 use emotion_core::stages::decode_rgb;
-use emotion_core::{DecodeLimits, Engine, EngineConfig, Error, ErrorCode};
+use emotion_core::{DecodeLimits, Engine, EngineConfig, Error, ErrorCode, RawPixels};
 use image::{DynamicImage, ImageEncoder, ImageFormat, RgbImage};
 
 const FACE: &str = "faces-224/happy/45952868.jpg";
@@ -39,6 +39,41 @@ fn every_accepted_format_finds_the_face() {
         let faces = support::engine().analyze(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(faces.len(), 1, "{name}");
     }
+}
+
+#[test]
+fn raw_pixels_give_the_faces_their_encoded_image_gives() {
+    let rgb = face();
+    let (width, height) = rgb.dimensions();
+    let engine = support::engine();
+    let from_png = engine.analyze(&encode(&DynamicImage::ImageRgb8(rgb.clone()), ImageFormat::Png)).expect("png");
+    assert_eq!(from_png.len(), 1);
+    let rgba = DynamicImage::ImageRgb8(rgb.clone()).to_rgba8();
+    for (name, data) in [("rgb", rgb.as_raw().clone()), ("rgba", rgba.into_raw())] {
+        let faces = engine.analyze_pixels(&RawPixels { data: &data, width, height }).expect(name);
+        assert_eq!(faces, from_png, "{name}");
+    }
+    let grey = DynamicImage::ImageRgb8(rgb.clone()).to_luma8();
+    let from_grey_png =
+        engine.analyze(&encode(&DynamicImage::ImageLuma8(grey.clone()), ImageFormat::Png)).expect("grey");
+    let faces = engine.analyze_pixels(&RawPixels { data: grey.as_raw(), width, height }).expect("grey pixels");
+    assert_eq!(faces, from_grey_png);
+    let dominant =
+        engine.dominant_emotion_pixels(&RawPixels { data: rgb.as_raw(), width, height }, &[]).expect("dominant");
+    assert_eq!(dominant, Some(from_png[0].emotion()));
+}
+
+#[test]
+fn raw_pixels_of_the_wrong_length_or_size_are_input_errors() {
+    let engine = support::engine();
+    // 150 bytes: one and a half channels per pixel.
+    let wrong_length = engine.analyze_pixels(&RawPixels { data: &[0; 150], width: 10, height: 10 });
+    assert_eq!(wrong_length.expect_err("refused").code(), ErrorCode::InvalidImage);
+    let empty = engine.analyze_pixels(&RawPixels { data: &[], width: 10, height: 10 });
+    assert_eq!(empty.expect_err("refused").code(), ErrorCode::EmptyInput);
+    // Refused from the dimensions, before any copy of the 4 GB the claim would imply.
+    let huge = engine.analyze_pixels(&RawPixels { data: &[0; 3], width: 40_000, height: 40_000 });
+    assert_eq!(huge.expect_err("refused").code(), ErrorCode::ImageTooLarge);
 }
 
 #[test]

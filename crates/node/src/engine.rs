@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use emotion_core::{Emotion, Engine};
+use emotion_core::{Emotion, Engine, RawPixels};
 use napi::bindgen_prelude::{AsyncTask, Uint8Array};
 use napi_derive::napi;
 
@@ -44,6 +44,22 @@ impl NativeEngine {
         ))
     }
 
+    /// Finds the faces in pixels already decoded: `width` × `height`, row-major, 1 (grey), 3 (RGB)
+    /// or 4 (RGBA) bytes per pixel, told apart by the length.
+    #[napi(ts_return_type = "Promise<NativeFace[]>")]
+    pub fn analyze_pixels(
+        &self,
+        data: Uint8Array,
+        width: u32,
+        height: u32,
+    ) -> AsyncTask<CoreTask<Vec<emotion_core::Face>, Vec<JsFace>>> {
+        let engine = Arc::clone(&self.engine);
+        AsyncTask::new(CoreTask::new(
+            move || engine.analyze_pixels(&RawPixels { data: &data, width, height }),
+            |faces| faces.into_iter().map(JsFace::from).collect(),
+        ))
+    }
+
     /// `analyze`, plus the image with the faces drawn on it (PNG, or JPEG).
     #[napi(ts_return_type = "Promise<NativeAnnotated>")]
     pub fn analyze_annotated(
@@ -70,6 +86,23 @@ impl NativeEngine {
         let among: Vec<Emotion> = among.into_iter().map(Emotion::from).collect();
         AsyncTask::new(CoreTask::new(
             move || engine.dominant_emotion(&image, &among),
+            |answer| answer.map(EmotionLabel::from),
+        ))
+    }
+
+    /// `dominantEmotion` on pixels already decoded, laid out as for `analyzePixels`.
+    #[napi(ts_return_type = "Promise<EmotionLabel | null>")]
+    pub fn dominant_emotion_pixels(
+        &self,
+        data: Uint8Array,
+        width: u32,
+        height: u32,
+        among: Vec<EmotionLabel>,
+    ) -> AsyncTask<CoreTask<Option<Emotion>, Option<EmotionLabel>>> {
+        let engine = Arc::clone(&self.engine);
+        let among: Vec<Emotion> = among.into_iter().map(Emotion::from).collect();
+        AsyncTask::new(CoreTask::new(
+            move || engine.dominant_emotion_pixels(&RawPixels { data: &data, width, height }, &among),
             |answer| answer.map(EmotionLabel::from),
         ))
     }

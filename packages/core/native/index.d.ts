@@ -9,6 +9,11 @@ export declare class NativeEngine {
    * A Buffer is a Uint8Array, so both are accepted; the bytes are read in place.
    */
   analyze(image: Uint8Array): Promise<NativeFace[]>
+  /**
+   * Finds the faces in pixels already decoded: `width` × `height`, row-major, 1 (grey), 3 (RGB)
+   * or 4 (RGBA) bytes per pixel, told apart by the length.
+   */
+  analyzePixels(data: Uint8Array, width: number, height: number): Promise<NativeFace[]>
   /** `analyze`, plus the image with the faces drawn on it (PNG, or JPEG). */
   analyzeAnnotated(image: Uint8Array, options?: JsAnnotateOptions | undefined | null): Promise<NativeAnnotated>
   /**
@@ -16,6 +21,8 @@ export declare class NativeEngine {
    * goes to the one listed first), or null when there is no face.
    */
   dominantEmotion(image: Uint8Array, among: Array<EmotionLabel>): Promise<EmotionLabel | null>
+  /** `dominantEmotion` on pixels already decoded, laid out as for `analyzePixels`. */
+  dominantEmotionPixels(data: Uint8Array, width: number, height: number, among: Array<EmotionLabel>): Promise<EmotionLabel | null>
 }
 
 /** The core's `Emotion`, as a string union in TypeScript. */

@@ -1,6 +1,6 @@
 /** The engine: loads once, then analyses many images concurrently off the event loop. */
 import { fromNative } from './errors.js';
-import { type ImageInput, toBytes } from './input.js';
+import { type ImageInput, isRawImage, type RawImage, toBytes, toRawPixels } from './input.js';
 import { loadAddon, type NativeEngine, type NativeEngineOptions } from './native.js';
 import { runtimeSearchRoot } from './runtime.js';
 import type { AnnotateOptions, Annotated, EmotionLabel, EngineOptions, Face, SeedAnswer } from './types.js';
@@ -12,16 +12,16 @@ export interface DominantEmotionOptions {
 
 export interface Engine {
   /**
-   * Finds every face in an encoded image, best-scoring first; [] when there is none.
-   * Rejects with an `EmotionError` subclass (e.g. `InvalidImageError`).
+   * Finds every face in an encoded image, or in pixels already decoded, best-scoring first;
+   * [] when there is none. Rejects with an `EmotionError` subclass (e.g. `InvalidImageError`).
    */
-  analyze(input: ImageInput): Promise<Face[]>;
+  analyze(input: ImageInput | RawImage): Promise<Face[]>;
 
   /**
    * The largest face's most likely emotion (of `options.among`, when given), or null when
    * there is no face. Cheaper than `analyze`: only that face is measured.
    */
-  dominantEmotion(input: ImageInput, options?: DominantEmotionOptions): Promise<EmotionLabel | null>;
+  dominantEmotion(input: ImageInput | RawImage, options?: DominantEmotionOptions): Promise<EmotionLabel | null>;
 
   /**
    * "HAPPY" or "SAD" for the largest face, whichever is more likely, or "No face detected".
@@ -39,29 +39,38 @@ export interface Engine {
 class NodeEngine implements Engine {
   constructor(private readonly native: NativeEngine) {}
 
-  async analyze(input: ImageInput): Promise<Face[]> {
-    const bytes = toBytes(input);
-    try {
-      return await this.native.analyze(bytes);
-    } catch (error) {
-      throw fromNative(error);
+  async analyze(input: ImageInput | RawImage): Promise<Face[]> {
+    if (isRawImage(input)) {
+      const { data, width, height } = toRawPixels(input);
+      return await this.call(() => this.native.analyzePixels(data, width, height));
     }
+    const bytes = toBytes(input);
+    return await this.call(() => this.native.analyze(bytes));
   }
 
-  async dominantEmotion(input: ImageInput, options: DominantEmotionOptions = {}): Promise<EmotionLabel | null> {
-    const bytes = toBytes(input);
-    try {
-      return await this.native.dominantEmotion(bytes, [...(options.among ?? [])]);
-    } catch (error) {
-      throw fromNative(error);
+  async dominantEmotion(
+    input: ImageInput | RawImage,
+    options: DominantEmotionOptions = {},
+  ): Promise<EmotionLabel | null> {
+    const among = [...(options.among ?? [])];
+    if (isRawImage(input)) {
+      const { data, width, height } = toRawPixels(input);
+      return await this.call(() => this.native.dominantEmotionPixels(data, width, height, among));
     }
+    const bytes = toBytes(input);
+    return await this.call(() => this.native.dominantEmotion(bytes, among));
   }
 
   async analyzeAnnotated(input: ImageInput, options: AnnotateOptions = {}): Promise<Annotated> {
     const bytes = toBytes(input);
+    const { faces, image } = await this.call(() => this.native.analyzeAnnotated(bytes, options));
+    return { faces, image };
+  }
+
+  /** Runs an addon call, its rejections turned into `EmotionError` classes. */
+  private async call<T>(native: () => Promise<T>): Promise<T> {
     try {
-      const { faces, image } = await this.native.analyzeAnnotated(bytes, options);
-      return { faces, image };
+      return await native();
     } catch (error) {
       throw fromNative(error);
     }

@@ -1,5 +1,5 @@
 export { createEngine, type DominantEmotionOptions, type Engine } from './engine.js';
-export type { ImageInput } from './input.js';
+export type { ImageInput, RawImage } from './input.js';
 export type {
   AnnotateOptions,
   Annotated,

@@ -2,9 +2,42 @@
  * What `analyze` accepts, turned into bytes: Buffers and Uint8Arrays pass through untouched
  * (the addon reads them in place); strings are a base64 data URL or bare base64.
  */
-import { EmptyInputError, InvalidBase64Error } from './errors.js';
+import { EmptyInputError, InvalidBase64Error, InvalidImageError } from './errors.js';
 
 export type ImageInput = Buffer | Uint8Array | string;
+
+/**
+ * Pixels already decoded, so a video frame or a canvas is not encoded only to be decoded again:
+ * `width` × `height`, row-major from the top left, no row padding, 1 (grey), 3 (RGB) or 4 (RGBA,
+ * alpha ignored) bytes per pixel, told apart by the length. A canvas's `ImageData` is one as it
+ * is; sharp's `.raw().toBuffer({ resolveWithObject: true })` is `{ data, ...info }`.
+ */
+export interface RawImage {
+  data: Uint8Array | Uint8ClampedArray;
+  width: number;
+  height: number;
+}
+
+export function isRawImage(input: unknown): input is RawImage {
+  return typeof input === 'object' && input !== null && !(input instanceof Uint8Array) && 'data' in input;
+}
+
+/** The raw image's bytes as a view (no copy) and its checked dimensions. */
+export function toRawPixels(image: RawImage): { data: Uint8Array; width: number; height: number } {
+  const { data, width, height } = image;
+  if (!(data instanceof Uint8Array || data instanceof Uint8ClampedArray)) {
+    throw new TypeError(`a raw image's data must be a Uint8Array or Uint8ClampedArray, got ${describe(data)}`);
+  }
+  for (const [name, value] of [
+    ['width', width],
+    ['height', height],
+  ] as const) {
+    if (!Number.isInteger(value) || value < 1 || value > 0xffff_ffff) {
+      throw new InvalidImageError(`invalid raw image: ${name} must be a positive integer, got ${String(value)}`);
+    }
+  }
+  return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width, height };
+}
 
 // Standard or URL-safe alphabet, at most two '=' of padding at the very end.
 const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
