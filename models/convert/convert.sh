@@ -2,7 +2,7 @@
 # Reproduce models/*.onnx from the MediaPipe .tflite files published on npm.
 #
 #   bash models/convert/convert.sh            # convert, then check outputs against outputs.sha256
-#   UPDATE_OUTPUT_HASHES=1 bash models/convert/convert.sh   # convert and rewrite outputs.sha256
+#   UPDATE_OUTPUT_HASHES=1 bash models/convert/convert.sh   # convert and rewrite its lines of outputs.sha256
 #
 # Needs: python3 (3.11 used), npm (only the registry is contacted), sha256sum.
 # Environment: VENV (default models/convert/.venv, git-ignored), PYTHON (default python3),
@@ -69,8 +69,10 @@ done
 # 6. Check (or record) the outputs.
 cd "$MODELS"
 if [ "${UPDATE_OUTPUT_HASHES:-0}" = "1" ]; then
-  sha256sum face_detection_short_range.onnx face_detection_full_range.onnx face_landmark.onnx \
-    > "$HERE/outputs.sha256"
-  echo "rewrote $HERE/outputs.sha256"
+  # The file also lists mtcnn.sh's outputs: keep those lines.
+  { sha256sum face_detection_short_range.onnx face_detection_full_range.onnx face_landmark.onnx
+    grep '  mtcnn_' "$HERE/outputs.sha256" || true; } > "$WORK/outputs.sha256"
+  cp "$WORK/outputs.sha256" "$HERE/outputs.sha256"
+  echo "rewrote the MediaPipe lines of $HERE/outputs.sha256"
 fi
 sha256sum --check --strict "$HERE/outputs.sha256"

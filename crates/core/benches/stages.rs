@@ -43,6 +43,7 @@ impl Parts {
             finder: FaceFinder {
                 short_range: BlazeFace::new(&SHORT_RANGE, pool(SHORT_RANGE.name, models::FACE_DETECTION_SHORT_RANGE)),
                 full_range: BlazeFace::new(&FULL_RANGE, pool(FULL_RANGE.name, models::FACE_DETECTION_FULL_RANGE)),
+                mtcnn: None,
             },
             mesh: FaceMesh::new(pool("face_landmark", models::FACE_LANDMARK)),
             classifier: EmotionClassifier::new(pool("emotion_classifier", models::EMOTION_CLASSIFIER)),

@@ -2,13 +2,14 @@
 //! 28-64 px into 1280×720 frames whose backgrounds are the no-face photos scikit-image ships, and those photos
 //! alone, which must give no face. Prints recall per face size, false faces, and time per `analyze`, for each
 //! `min_face_size` given (default: the engine's). A face counts as found when a box's centre lies in its pasted
-//! square; `MIN_PRESENCE=0` keeps every mesh the landmark model doubts, to see which stage loses the faces.
+//! square; `MIN_PRESENCE=0` keeps every mesh the landmark model doubts, to see which stage loses the faces;
+//! `SMALL_FACES=mtcnn` uses MTCNN for the small-face pass instead of the full-range tiles.
 //! `bash bench/no-face-photos.sh && cargo run --release -p emotion-core --example group_scenes [-- 48 32]`
 
 use std::path::PathBuf;
 use std::time::Instant;
 
-use emotion_core::{DetectionConfig, Engine, EngineConfig, Face};
+use emotion_core::{DetectionConfig, Engine, EngineConfig, Face, SmallFaceDetector};
 use image::{imageops, RgbImage};
 
 const WIDTH: u32 = 1280;
@@ -108,6 +109,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut config = EngineConfig::default();
         config.detection.min_face_size = min_face_size;
         config.min_presence = min_presence;
+        if std::env::var("SMALL_FACES").is_ok_and(|v| v == "mtcnn") {
+            config.detection.small_face_detector = SmallFaceDetector::Mtcnn;
+        }
         let engine = Engine::new(config)?;
         let mut millis = Vec::new();
         let mut false_on_photos = 0;
@@ -143,7 +147,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         millis.sort_by(f64::total_cmp);
         println!(
-            "min_face_size {min_face_size}, min_presence {min_presence}: false faces on the {} no-face photos: {false_on_photos}; analyze median {:.1} ms",
+            "{:?}, min_face_size {min_face_size}, min_presence {min_presence}: false faces on the {} no-face photos: {false_on_photos}; analyze median {:.1} ms",
+            engine.config().detection.small_face_detector,
             photos.len(),
             millis[millis.len() / 2]
         );

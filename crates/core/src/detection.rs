@@ -16,6 +16,8 @@ pub struct Detection {
     pub bbox: BoundingBox,
     pub score: f32,
     pub keypoints: [Point; 6],
+    /// The detector gave no ears (MTCNN): the engine takes them from the face's mesh.
+    pub ears_from_mesh: bool,
 }
 
 impl Detection {
@@ -26,6 +28,7 @@ impl Detection {
             bbox: BoundingBox { x: b.x * factor, y: b.y * factor, width: b.width * factor, height: b.height * factor },
             score: self.score,
             keypoints: self.keypoints.map(|k| Point { x: k.x * factor, y: k.y * factor }),
+            ears_from_mesh: self.ears_from_mesh,
         }
     }
 }
@@ -108,6 +111,7 @@ impl BlazeFace {
                     bbox: BoundingBox { x: center.x - w / 2.0, y: center.y - h / 2.0, width: w, height: h },
                     score,
                     keypoints,
+                    ears_from_mesh: false,
                 })
             })
             .collect();

@@ -10,10 +10,11 @@ use crate::decode::{decode_rgb, DecodeLimits};
 use crate::detection::{BlazeFace, Detection, FULL_RANGE, SHORT_RANGE};
 use crate::emotion::{Emotion, EmotionScore};
 use crate::error::Result;
-use crate::faces::{DetectionConfig, FaceFinder};
+use crate::faces::{DetectionConfig, FaceFinder, SmallFaceDetector};
 use crate::geometry::{BoundingBox, Point};
 use crate::landmarks::{roi_from_detection, FaceMesh, Mesh};
 use crate::models;
+use crate::mtcnn::Mtcnn;
 use crate::pixels::RawPixels;
 use crate::runtime::{environment, ModelPool};
 
@@ -87,10 +88,19 @@ impl Engine {
         let env = environment(config.ort_library.as_deref(), &config.ort_search_from)?;
         let threads = config.intra_threads;
         let pool = |name, bytes| ModelPool::new(name, bytes, threads, env.clone());
+        let mtcnn = match config.detection.small_face_detector {
+            SmallFaceDetector::Mtcnn => Some(Mtcnn::new(
+                pool("mtcnn_pnet", models::MTCNN_PNET)?,
+                pool("mtcnn_rnet", models::MTCNN_RNET)?,
+                pool("mtcnn_onet", models::MTCNN_ONET)?,
+            )),
+            _ => None,
+        };
         Ok(Self {
             finder: FaceFinder {
                 short_range: BlazeFace::new(&SHORT_RANGE, pool(SHORT_RANGE.name, models::FACE_DETECTION_SHORT_RANGE)?),
                 full_range: BlazeFace::new(&FULL_RANGE, pool(FULL_RANGE.name, models::FACE_DETECTION_FULL_RANGE)?),
+                mtcnn,
             },
             mesh: FaceMesh::new(pool("face_landmark", models::FACE_LANDMARK)?),
             classifier: EmotionClassifier::new(pool("emotion_classifier", models::EMOTION_CLASSIFIER)?),
@@ -130,7 +140,7 @@ impl Engine {
             .map(|((detection, mesh), emotions)| Face {
                 bbox: detection.bbox,
                 score: detection.score,
-                keypoints: detection.keypoints,
+                keypoints: keypoints(&detection, &mesh),
                 landmarks: mesh.points,
                 presence: mesh.presence,
                 emotions,
@@ -185,6 +195,23 @@ impl Engine {
         let mesh = self.mesh.run(image, &roi_from_detection(detection))?;
         Ok((mesh.presence > self.config.min_presence).then_some(mesh))
     }
+}
+
+/// The mesh's points at the ears' height on the face outline, subject's right then left, where
+/// MediaPipe's detector puts its tragion keypoints.
+const MESH_EARS: [usize; 2] = [234, 454];
+
+/// The detector's six keypoints; ears it did not give come from the mesh.
+fn keypoints(detection: &Detection, mesh: &Mesh) -> [Point; 6] {
+    let mut keypoints = detection.keypoints;
+    if detection.ears_from_mesh {
+        for (keypoint, index) in keypoints[4..].iter_mut().zip(MESH_EARS) {
+            if let Some(&[x, y, _]) = mesh.points.get(index) {
+                *keypoint = Point { x, y };
+            }
+        }
+    }
+    keypoints
 }
 
 fn most_likely(scores: &[EmotionScore], among: &[Emotion]) -> Option<Emotion> {

@@ -1,6 +1,7 @@
 //! Where the detectors look. The short-range model sees the whole image letterboxed, as
 //! MediaPipe's FaceMesh does; two more passes catch what that misses: a padded view for
-//! tight crops where the face fills the frame, and the full-range model for small faces.
+//! tight crops where the face fills the frame, and a small-face pass (the full-range model
+//! over tiles, or MTCNN's cascade).
 
 use fast_image_resize::{FilterType, ResizeAlg, ResizeOptions, Resizer};
 use image::RgbImage;
@@ -8,6 +9,7 @@ use image::RgbImage;
 use crate::detection::{BlazeFace, Detection};
 use crate::error::Result;
 use crate::geometry::SquareRoi;
+use crate::mtcnn::Mtcnn;
 use crate::nms::weighted_nms;
 
 /// MediaPipe's suppression threshold (intersection over union).
@@ -20,6 +22,22 @@ const FULL_RANGE_MIN_SCORE: f32 = 0.6;
 const FULL_RANGE_RELIABLE_FACE: f32 = 20.0;
 /// An image up to this many times the model's input is scanned whole rather than tiled.
 const WHOLE_SCAN_SLACK: f32 = 1.5;
+/// MTCNN's last-stage score kept: on the group scenes (min face 28) 0.9 kept 96.8 % of the
+/// faces from 32 px and gave no face on the no-face photos, where 0.7 gave two (bench/RESULTS.md).
+const MTCNN_MIN_SCORE: f32 = 0.9;
+
+/// Which model looks for the faces too small for the short-range one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum SmallFaceDetector {
+    /// MediaPipe's full-range BlazeFace over tiles: cheap, but misses most tightly framed faces
+    /// under ~64 px (a quarter of them at 48 px in composed group scenes).
+    #[default]
+    FullRange,
+    /// MTCNN's three-net cascade over an image pyramid: finds ~97 % of such faces from 32 px
+    /// (with `min_face_size` 28), at several times the cost on a textured 1280×720 frame.
+    Mtcnn,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[non_exhaustive]
@@ -34,6 +52,8 @@ pub struct DetectionConfig {
     /// scanned at a smaller scale instead, so its smallest faces found grow past `min_face_size`:
     /// this bounds the work any image's shape can cause.
     pub max_small_face_tiles: usize,
+    /// The small-face pass's model.
+    pub small_face_detector: SmallFaceDetector,
 }
 
 impl Default for DetectionConfig {
@@ -41,13 +61,21 @@ impl Default for DetectionConfig {
         // 24 tiles cover a 1920×1080 frame at the full small-face scale (18 tiles); a 12 MP photo
         // is scanned at a fifth of its size (faces from ~100 px), a blank 16 MP image or a
         // 16000×1 strip cost 24 runs, not 144 or 46 (bench/RESULTS.md, "worst inputs").
-        Self { min_score: 0.5, crop_padding: 1.6, min_face_size: 48, max_small_face_tiles: 24 }
+        Self {
+            min_score: 0.5,
+            crop_padding: 1.6,
+            min_face_size: 48,
+            max_small_face_tiles: 24,
+            small_face_detector: SmallFaceDetector::FullRange,
+        }
     }
 }
 
 pub struct FaceFinder {
     pub short_range: BlazeFace,
     pub full_range: BlazeFace,
+    /// Loaded only for engines configured to use it.
+    pub mtcnn: Option<Mtcnn>,
 }
 
 impl FaceFinder {
@@ -77,6 +105,9 @@ impl FaceFinder {
         // tile a 16000×1 image.
         if image.width().min(image.height()) < config.min_face_size {
             return Ok(Vec::new());
+        }
+        if let (SmallFaceDetector::Mtcnn, Some(mtcnn)) = (config.small_face_detector, &self.mtcnn) {
+            return mtcnn.detect(image, config.min_face_size, config.min_score.max(MTCNN_MIN_SCORE));
         }
         let (scale, rois) = small_face_plan(image.dimensions(), self.full_range.input_size(), config);
         let scaled = downscale(image, scale);

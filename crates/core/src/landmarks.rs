@@ -90,8 +90,12 @@ mod tests {
         let mut keypoints = [Point::default(); 6];
         keypoints[0] = Point { x: 40.0, y: 50.0 };
         keypoints[1] = Point { x: 60.0, y: 70.0 };
-        let detection =
-            Detection { bbox: BoundingBox { x: 20.0, y: 30.0, width: 60.0, height: 40.0 }, score: 0.9, keypoints };
+        let detection = Detection {
+            bbox: BoundingBox { x: 20.0, y: 30.0, width: 60.0, height: 40.0 },
+            score: 0.9,
+            keypoints,
+            ears_from_mesh: false,
+        };
         let roi = roi_from_detection(&detection);
         assert_eq!(roi.center, Point { x: 50.0, y: 50.0 });
         assert!((roi.side - 90.0).abs() < 1e-4);

@@ -19,6 +19,7 @@ mod features;
 mod geometry;
 mod landmarks;
 mod models;
+mod mtcnn;
 mod nms;
 mod pixels;
 mod runtime;
@@ -29,7 +30,7 @@ pub use decode::DecodeLimits;
 pub use emotion::{Emotion, EmotionScore};
 pub use engine::{Engine, EngineConfig, Face};
 pub use error::{Error, ErrorCode, Result};
-pub use faces::DetectionConfig;
+pub use faces::{DetectionConfig, SmallFaceDetector};
 pub use geometry::{BoundingBox, Point};
 pub use pixels::RawPixels;
 
@@ -46,6 +47,7 @@ pub mod stages {
     pub use crate::features::{aligned_crop, normalized_geometry, CROP_SIZE};
     pub use crate::geometry::SquareRoi;
     pub use crate::landmarks::{roi_from_detection, FaceMesh, LANDMARK_COUNT};
+    pub use crate::mtcnn::Mtcnn;
     pub mod models {
         pub use crate::models::*;
     }

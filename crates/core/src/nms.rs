@@ -39,6 +39,7 @@ fn weighted_average(best: &Detection, group: &[Detection]) -> Detection {
         bbox: BoundingBox { x: left, y: top, width: right - left, height: bottom - top },
         score: best.score,
         keypoints,
+        ears_from_mesh: best.ears_from_mesh,
     }
 }
 
@@ -51,6 +52,7 @@ mod tests {
             bbox: BoundingBox { x, y: 0.0, width: 10.0, height: 10.0 },
             score,
             keypoints: [Point { x, y: 0.0 }; 6],
+            ears_from_mesh: false,
         }
     }
 

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use emotion_core::{EngineConfig, Error, Result};
+use emotion_core::{EngineConfig, Error, Result, SmallFaceDetector};
 use napi_derive::napi;
 
 /// Every field is optional; absent ones keep the core's defaults.
@@ -25,6 +25,9 @@ pub struct EngineOptions {
     pub min_score: Option<f64>,
     /// Width in pixels of the smallest face to look for; 0 turns the small-face pass off.
     pub min_face_size: Option<f64>,
+    /// The small-face pass's model: "full-range" (MediaPipe's, tiled) or "mtcnn".
+    #[napi(ts_type = "'full-range' | 'mtcnn'")]
+    pub small_face_detector: Option<String>,
     /// Minimum landmark-model presence, 0..1.
     pub min_presence: Option<f64>,
     /// At most this many faces per image.
@@ -51,6 +54,17 @@ pub fn to_config(options: EngineOptions) -> Result<EngineConfig> {
     }
     if let Some(v) = options.min_face_size {
         config.detection.min_face_size = whole(v, "minFaceSize", 0.0, 1e6)? as u32;
+    }
+    if let Some(name) = options.small_face_detector {
+        config.detection.small_face_detector = match name.as_str() {
+            "full-range" => SmallFaceDetector::FullRange,
+            "mtcnn" => SmallFaceDetector::Mtcnn,
+            other => {
+                return Err(Error::InvalidOptions(format!(
+                    "smallFaceDetector must be \"full-range\" or \"mtcnn\", got {other:?}"
+                )))
+            }
+        };
     }
     if let Some(v) = options.min_presence {
         config.min_presence = fraction(v, "minPresence")?;

@@ -16,6 +16,9 @@ export interface AnalyzeOptions {
   annotate?: string;
   /** Draw the 468 landmarks too. */
   mesh: boolean;
+  /** The engine's small-face pass and the smallest face it looks for (undefined: the engine's 48). */
+  smallFaces?: 'full-range' | 'mtcnn';
+  minFaceSize?: number;
 }
 
 export interface AnalyzeSummary {
@@ -28,7 +31,11 @@ export interface AnalyzeSummary {
 export async function analyzeFiles(files: ImageFile[], options: AnalyzeOptions): Promise<AnalyzeSummary> {
   const started = performance.now();
   // One ONNX Runtime thread per inference: `concurrency` of them already run side by side.
-  const engine = await createEngine({ intraThreads: 1 });
+  const engine = await createEngine({
+    intraThreads: 1,
+    smallFaceDetector: options.smallFaces,
+    minFaceSize: options.minFaceSize,
+  });
   const reporter = createReporter(options.format, (text) => process.stdout.write(text), process.stdout.isTTY);
   const progress = createProgress(files.length);
   const results: ImageResult[] = new Array(files.length);

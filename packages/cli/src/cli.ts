@@ -42,6 +42,16 @@ export function buildProgram(): Command {
     .option('-c, --concurrency <n>', 'images analysed at once', wholeNumber(1, 1024), availableParallelism())
     .option('--annotate <dir>', 'write each image with its faces drawn on it into <dir> (JPEG stays JPEG, else PNG)')
     .option('--mesh', "with --annotate, also draw each face's 468 landmarks", false)
+    .addOption(
+      new Option('--small-faces <model>', 'the small-face pass: full-range (cheap) or mtcnn (group photos)')
+        .choices(['full-range', 'mtcnn'])
+        .default('full-range'),
+    )
+    .option(
+      '--min-face-size <px>',
+      'smallest face width looked for; 0: no small-face pass (default 48)',
+      wholeNumber(0, 4096),
+    )
     .action(
       async (
         inputs: string[],
@@ -52,6 +62,8 @@ export function buildProgram(): Command {
           concurrency: number;
           annotate?: string;
           mesh: boolean;
+          smallFaces: 'full-range' | 'mtcnn';
+          minFaceSize?: number;
         },
       ) => {
         const format: Format = options.json ? 'json' : options.ndjson ? 'ndjson' : options.csv ? 'csv' : 'table';

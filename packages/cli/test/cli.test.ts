@@ -40,7 +40,7 @@ describe('emotion --help, --version and usage errors', () => {
     expect(help.stdout).toMatch(/analyze \[options\] <inputs\.\.\.>/);
     expect(help.stdout).toMatch(/serve/);
     const analyzeHelp = await runCli(['analyze', '--help']);
-    for (const flag of ['--json', '--ndjson', '--csv', '--concurrency', '--annotate', '--mesh'])
+    for (const flag of ['--json', '--ndjson', '--csv', '--concurrency', '--annotate', '--mesh', '--small-faces'])
       expect(analyzeHelp.stdout).toContain(flag);
   });
 
@@ -50,6 +50,8 @@ describe('emotion --help, --version and usage errors', () => {
     [['analyze', '--concurrency', '0', HAPPY]],
     [['analyze', '--concurrency', 'many', HAPPY]],
     [['analyze', '--mesh', HAPPY]],
+    [['analyze', '--small-faces', 'retinaface', HAPPY]],
+    [['analyze', '--min-face-size', '-3', HAPPY]],
     [['analyze', join(work, 'nothing-here-*.jpg')]],
     [['frobnicate']],
   ])('exits 2 with a message on stderr for %j', async (args) => {
@@ -73,6 +75,13 @@ describe('emotion analyze', () => {
     expect(images[1]!.error!.code).toBe('UNSUPPORTED_FORMAT');
     expect(images[2]!.error!.code).toBe('ENOENT');
     expect(run.stderr).toMatch(/4 images \(2 failed\), 2 faces/);
+  });
+
+  it('--small-faces mtcnn --min-face-size 28 runs the MTCNN pass and still finds each face once', async () => {
+    const run = await runCli(['analyze', '--json', '--small-faces', 'mtcnn', '--min-face-size', '28', HAPPY, SAD]);
+    expect(run.code).toBe(0);
+    const { images } = JSON.parse(run.stdout) as { images: JsonImage[] };
+    expect(images.map((image) => image.faces?.length)).toEqual([1, 1]);
   });
 
   it('exit 0 and a readable table when every image is read', async () => {

@@ -52,6 +52,8 @@ export interface EngineOptions {
   minScore?: number
   /** Width in pixels of the smallest face to look for; 0 turns the small-face pass off. */
   minFaceSize?: number
+  /** The small-face pass's model: "full-range" (MediaPipe's, tiled) or "mtcnn". */
+  smallFaceDetector?: 'full-range' | 'mtcnn'
   /** Minimum landmark-model presence, 0..1. */
   minPresence?: number
   /** At most this many faces per image. */

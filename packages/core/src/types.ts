@@ -6,7 +6,7 @@ export interface EngineOptions {
   ortLibrary?: string;
   /** ONNX Runtime threads per model run. Default 1: requests already run in parallel. */
   intraThreads?: number;
-  /** Largest accepted width × height. Default 40 000 000. */
+  /** Largest accepted width × height. Default 16 777 216 (4096 × 4096). */
   maxPixels?: number;
   /** Largest accepted encoded image in bytes. Default 25 MiB. */
   maxEncodedBytes?: number;
@@ -14,6 +14,13 @@ export interface EngineOptions {
   minScore?: number;
   /** Width in pixels of the smallest face to look for; 0 skips the small-face pass. Default 48. */
   minFaceSize?: number;
+  /**
+   * The small-face pass's model. 'full-range' (default): MediaPipe's full-range detector over
+   * tiles, cheap, but it misses most tightly framed faces under ~64 px. 'mtcnn': MTCNN's cascade,
+   * which with `minFaceSize: 28` finds ~97 % of faces from 28 px in group scenes, at up to 1.4×
+   * the cost of a 1280×720 analysis (bench/RESULTS.md).
+   */
+  smallFaceDetector?: 'full-range' | 'mtcnn';
   /** Minimum landmark presence, 0..1. Default 0.5. */
   minPresence?: number;
   /** At most this many faces per image, best first. Default 32. */

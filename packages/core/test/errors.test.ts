@@ -93,7 +93,7 @@ describe('bad input rejects with its typed error', () => {
 });
 
 describe('bad options', () => {
-  it.each([{ maxFaces: -1 }, { minScore: 2 }, { intraThreads: 1.5 }])(
+  it.each([{ maxFaces: -1 }, { minScore: 2 }, { intraThreads: 1.5 }, { smallFaceDetector: 'retinaface' as 'mtcnn' }])(
     '%o rejects with InvalidOptionsError',
     async (options) => {
       const error = await rejection(createEngine(options));

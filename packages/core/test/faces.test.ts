@@ -1,7 +1,8 @@
+import jpeg from 'jpeg-js';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { createEngine, type Engine, type Face } from '../src/index.js';
-import { FACE_FILES, FACE_SIZE, makePng, pseudoRandomBytes, readFace } from '@emotion/test-support';
+import { FACE_FILES, FACE_SIZE, HAPPY_FACE, makePng, pseudoRandomBytes, readFace } from '@emotion/test-support';
 
 let engine: Engine;
 beforeAll(async () => {
@@ -73,5 +74,35 @@ describe('images without a face', () => {
 
   it('a 1×1 PNG gives [] without crashing', async () => {
     expect(await engine.analyze(makePng(1, 1, () => [200, 150, 120]))).toEqual([]);
+  });
+});
+
+describe('the MTCNN small-face pass', () => {
+  it('is chosen by an option and finds a 40 px face in a 640×480 frame', async () => {
+    const mtcnn = await createEngine({ smallFaceDetector: 'mtcnn', minFaceSize: 28 });
+    const face = jpeg.decode(readFace(HAPPY_FACE), { useTArray: true });
+    const [size, left, top] = [40, 400, 300];
+    const step = face.width / size;
+    // The face shrunk by averaging each source block, on a grey frame.
+    const frame = makePng(640, 480, (x, y) => {
+      if (x < left || x >= left + size || y < top || y >= top + size) return [128, 128, 128];
+      const sum = [0, 0, 0];
+      let n = 0;
+      for (let sy = Math.floor((y - top) * step); sy < Math.floor((y - top + 1) * step); sy++) {
+        for (let sx = Math.floor((x - left) * step); sx < Math.floor((x - left + 1) * step); sx++) {
+          const i = (sy * face.width + sx) * 4;
+          for (let c = 0; c < 3; c++) sum[c]! += face.data[i + c]!;
+          n++;
+        }
+      }
+      return [sum[0]! / n, sum[1]! / n, sum[2]! / n].map(Math.round) as [number, number, number];
+    });
+    const faces = await mtcnn.analyze(frame);
+    expect(faces).toHaveLength(1);
+    const { x, y, width, height } = faces[0]!.box;
+    expect(x + width / 2).toBeGreaterThan(left);
+    expect(x + width / 2).toBeLessThan(left + size);
+    expect(y + height / 2).toBeGreaterThan(top);
+    expect(y + height / 2).toBeLessThan(top + size);
   });
 });

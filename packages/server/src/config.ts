@@ -157,6 +157,10 @@ export interface Settings {
   shutdownDelayMs: number;
   /** Undefined: the engine's default (4096 × 4096). */
   maxImagePixels: number | undefined;
+  /** SMALL_FACE_DETECTOR: the engine's small-face pass, 'full-range' (default) or 'mtcnn'. */
+  smallFaceDetector: 'full-range' | 'mtcnn';
+  /** MIN_FACE_SIZE: the smallest face width looked for, 0: no small-face pass; undefined: the engine's 48. */
+  minFaceSize: number | undefined;
   httpTimeouts: HttpTimeouts;
 }
 
@@ -311,6 +315,13 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, readFile = re
       : 0,
     maxImagePixels: set('MAX_IMAGE_PIXELS')
       ? read(() => maxImagePixels(env.MAX_IMAGE_PIXELS ?? ''), undefined)
+      : undefined,
+    smallFaceDetector: read(
+      () => oneOf('SMALL_FACE_DETECTOR', ['full-range', 'mtcnn'] as const, 'full-range'),
+      'full-range',
+    ),
+    minFaceSize: set('MIN_FACE_SIZE')
+      ? read(() => wholeNumber('MIN_FACE_SIZE', get('MIN_FACE_SIZE'), 0, 4096), undefined)
       : undefined,
     httpTimeouts: read(() => httpTimeouts(env), httpTimeouts({})),
   };

@@ -49,7 +49,12 @@ log.info(
 
 // One ONNX Runtime thread per inference: requests already run in parallel on the pool's
 // threads, and pool threads × ORT threads must not exceed the cores.
-const engine = createEngine({ intraThreads: 1, maxPixels: settings.maxImagePixels });
+const engine = createEngine({
+  intraThreads: 1,
+  maxPixels: settings.maxImagePixels,
+  smallFaceDetector: settings.smallFaceDetector,
+  minFaceSize: settings.minFaceSize,
+});
 engine.catch((error: unknown) => {
   log.fatal({ err: error }, 'emotion server: the engine failed to load');
   process.exit(1);

@@ -126,3 +126,16 @@ describe('readSettings: every setting, checked once', () => {
     expect(() => parseKeysFile('# nothing\n', 'f')).toThrow(/holds no key/);
   });
 });
+
+describe('SMALL_FACE_DETECTOR and MIN_FACE_SIZE', () => {
+  it("default to the engine's full-range pass at its own size, and reject what the engine would not take", () => {
+    expect(readSettings({})).toMatchObject({ smallFaceDetector: 'full-range', minFaceSize: undefined });
+    expect(readSettings({ SMALL_FACE_DETECTOR: 'mtcnn', MIN_FACE_SIZE: '28' })).toMatchObject({
+      smallFaceDetector: 'mtcnn',
+      minFaceSize: 28,
+    });
+    expect(readSettings({ MIN_FACE_SIZE: '0' }).minFaceSize).toBe(0);
+    expect(() => readSettings({ SMALL_FACE_DETECTOR: 'retinaface' })).toThrow(/SMALL_FACE_DETECTOR must be one of/);
+    expect(() => readSettings({ MIN_FACE_SIZE: '-1' })).toThrow(/MIN_FACE_SIZE must be a whole number/);
+  });
+});
