@@ -94,7 +94,7 @@ impl Engine {
                 pool("mtcnn_rnet", models::MTCNN_RNET)?,
                 pool("mtcnn_onet", models::MTCNN_ONET)?,
             )),
-            _ => None,
+            SmallFaceDetector::FullRange => None,
         };
         Ok(Self {
             finder: FaceFinder {
