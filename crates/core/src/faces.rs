@@ -3,7 +3,6 @@
 //! tight crops where the face fills the frame, and a small-face pass (the full-range model
 //! over tiles, or MTCNN's cascade).
 
-use fast_image_resize::{FilterType, ResizeAlg, ResizeOptions, Resizer};
 use image::RgbImage;
 
 use crate::detection::{BlazeFace, Detection};
@@ -11,6 +10,7 @@ use crate::error::Result;
 use crate::geometry::SquareRoi;
 use crate::mtcnn::Mtcnn;
 use crate::nms::weighted_nms;
+use crate::resize::resized;
 
 /// MediaPipe's suppression threshold (intersection over union).
 const NMS_IOU: f32 = 0.3;
@@ -149,13 +149,7 @@ fn downscale(image: &RgbImage, scale: f32) -> RgbImage {
     if width >= image.width() || height >= image.height() {
         return image.clone();
     }
-    let mut out = RgbImage::new(width, height);
-    let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Bilinear));
-    match Resizer::new().resize(image, &mut out, &options) {
-        Ok(()) => out,
-        // Both buffers are RGB8 of the sizes given, so this cannot fail; fall back to a copy.
-        Err(_) => image.clone(),
-    }
+    resized(image, width, height).unwrap_or_else(|| image.clone())
 }
 
 /// Adds the detections that overlap none already found; the first finder's boxes win

@@ -22,6 +22,7 @@ mod models;
 mod mtcnn;
 mod nms;
 mod pixels;
+mod resize;
 mod runtime;
 mod tensor;
 

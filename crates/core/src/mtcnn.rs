@@ -3,12 +3,12 @@
 //! 48² crops. Trained on tight face boxes, it finds the small, tightly cropped faces that
 //! BlazeFace's full-range model misses (bench/RESULTS.md, "small faces in group scenes").
 
-use fast_image_resize::{FilterType, ResizeAlg, ResizeOptions, Resizer};
 use image::RgbImage;
 
 use crate::detection::Detection;
 use crate::error::Result;
 use crate::geometry::{BoundingBox, Point, SquareRoi};
+use crate::resize::resized;
 use crate::runtime::{output_of_len, run_single_input, ModelPool};
 use crate::tensor::{roi_to_tensor, Border, TensorSpec};
 
@@ -173,22 +173,21 @@ impl Mtcnn {
         let mut scale = WINDOW / min_face_size.max(WINDOW as u32) as f32;
         scale = scale.min((MAX_LEVEL_PIXELS / (width * height)).sqrt());
         let mut proposals = Vec::new();
-        let spec = TensorSpec { size: 0, low: LOW, high: HIGH, border: Border::Zero };
         // Each level is sampled from the one before: a 16 MP image is read once, not once per level.
         let mut previous: Option<RgbImage> = None;
         while width.min(height) * scale >= WINDOW {
-            let size = (((width * scale).ceil() as u32).max(1), ((height * scale).ceil() as u32).max(1));
-            let level = resize(previous.as_ref().unwrap_or(image), size);
-            let (w, h) = (level.width() as usize, level.height() as usize);
-            let tensor = to_planar_level(&level, &spec);
-            let cells = proposal_grid(w, h).1;
+            // Sides rounded up, as the published cascade does; a level the resizer refused finds nothing.
+            let (w, h) = (((width * scale).ceil() as u32).max(1), ((height * scale).ceil() as u32).max(1));
+            let level = resized(previous.as_ref().unwrap_or(image), w, h).unwrap_or_else(|| RgbImage::new(w, h));
+            let (w, h) = (w as usize, h as usize);
+            let tensor = to_planar_level(&level);
+            let (out_w, cells) = proposal_grid(w, h);
             let (probabilities, offsets) = self.proposal.with_session(|session| {
                 let mut outputs = run_single_input(session, &tensor, [1, 3, h, w])?;
                 let offsets = output_of_len(&mut outputs, cells * 4, "proposal offsets")?;
                 let probabilities = output_of_len(&mut outputs, cells * 2, "proposal probabilities")?;
                 Ok((probabilities, offsets))
             })?;
-            let (out_w, cells) = proposal_grid(w, h);
             let mut level_proposals = Vec::new();
             for cell in 0..cells {
                 let score = probabilities[cells + cell];
@@ -275,26 +274,14 @@ fn to_detection(face: &Candidate) -> Detection {
     }
 }
 
-/// The image resized (antialiased) to `width` × `height`: the original's sides times the
-/// level's scale, rounded up as the published cascade does.
-fn resize(image: &RgbImage, (width, height): (u32, u32)) -> RgbImage {
-    let mut out = RgbImage::new(width, height);
-    let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Bilinear));
-    match Resizer::new().resize(image, &mut out, &options) {
-        Ok(()) => out,
-        // Both buffers are RGB8 of the sizes given, so this cannot fail; an empty level finds nothing.
-        Err(_) => RgbImage::new(width, height),
-    }
-}
-
 /// A whole pyramid level as the proposal net's NCHW input.
-fn to_planar_level(level: &RgbImage, spec: &TensorSpec) -> Vec<f32> {
+fn to_planar_level(level: &RgbImage) -> Vec<f32> {
     let plane = (level.width() * level.height()) as usize;
-    let scale = (spec.high - spec.low) / 255.0;
+    let scale = (HIGH - LOW) / 255.0;
     let mut nchw = vec![0.0; plane * 3];
     for (p, pixel) in level.as_raw().chunks_exact(3).enumerate() {
         for (c, &value) in pixel.iter().enumerate() {
-            nchw[c * plane + p] = f32::from(value) * scale + spec.low;
+            nchw[c * plane + p] = f32::from(value) * scale + LOW;
         }
     }
     nchw
