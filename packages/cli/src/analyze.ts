@@ -2,7 +2,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, extname, join } from 'node:path';
 
-import { createEngine, type Engine } from '@emotion/core';
+import { createEngine, type Engine, type SmallFaceDetector } from '@emotion/core';
 
 import { createReporter, type Format } from './formats.js';
 import type { ImageFile } from './inputs.js';
@@ -17,7 +17,7 @@ export interface AnalyzeOptions {
   /** Draw the 468 landmarks too. */
   mesh: boolean;
   /** The engine's small-face pass and the smallest face it looks for (undefined: the engine's 48). */
-  smallFaces?: 'full-range' | 'mtcnn';
+  smallFaces?: SmallFaceDetector;
   minFaceSize?: number;
 }
 

@@ -5,6 +5,7 @@
 import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
 
+import { SMALL_FACE_DETECTORS, type SmallFaceDetector } from '@emotion/core';
 import { Command, InvalidArgumentError, Option } from 'commander';
 
 import { analyzeFiles } from './analyze.js';
@@ -44,8 +45,8 @@ export function buildProgram(): Command {
     .option('--mesh', "with --annotate, also draw each face's 468 landmarks", false)
     .addOption(
       new Option('--small-faces <model>', 'the small-face pass: full-range (cheap) or mtcnn (group photos)')
-        .choices(['full-range', 'mtcnn'])
-        .default('full-range'),
+        .choices(SMALL_FACE_DETECTORS)
+        .default(SMALL_FACE_DETECTORS[0]),
     )
     .option(
       '--min-face-size <px>',
@@ -62,7 +63,7 @@ export function buildProgram(): Command {
           concurrency: number;
           annotate?: string;
           mesh: boolean;
-          smallFaces: 'full-range' | 'mtcnn';
+          smallFaces: SmallFaceDetector;
           minFaceSize?: number;
         },
       ) => {

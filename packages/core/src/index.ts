@@ -1,4 +1,5 @@
 export { createEngine, type DominantEmotionOptions, type Engine } from './engine.js';
+export { SMALL_FACE_DETECTORS, type SmallFaceDetector } from './types.js';
 export type { ImageInput, RawImage } from './input.js';
 export type {
   AnnotateOptions,

@@ -1,6 +1,10 @@
 /** Public shapes of @emotion/core. */
 import type { EmotionLabel, EmotionScore } from '../native/index.js';
 
+/** The small-face pass's models (`EngineOptions.smallFaceDetector`), the default first. */
+export const SMALL_FACE_DETECTORS = ['full-range', 'mtcnn'] as const;
+export type SmallFaceDetector = (typeof SMALL_FACE_DETECTORS)[number];
+
 export interface EngineOptions {
   /** Path of libonnxruntime. Default: ORT_DYLIB_PATH, else the one in `onnxruntime-node`, found by the core. */
   ortLibrary?: string;
@@ -20,7 +24,7 @@ export interface EngineOptions {
    * which with `minFaceSize: 28` finds ~97 % of faces from 28 px in group scenes, at up to 1.4×
    * the cost of a 1280×720 analysis (bench/RESULTS.md).
    */
-  smallFaceDetector?: 'full-range' | 'mtcnn';
+  smallFaceDetector?: SmallFaceDetector;
   /** Minimum landmark presence, 0..1. Default 0.5. */
   minPresence?: number;
   /** At most this many faces per image, best first. Default 32. */

@@ -4,6 +4,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 
+import { SMALL_FACE_DETECTORS, type SmallFaceDetector } from '@emotion/core';
+
 export interface ListenConfig {
   host: string;
   port: number;
@@ -158,7 +160,7 @@ export interface Settings {
   /** Undefined: the engine's default (4096 × 4096). */
   maxImagePixels: number | undefined;
   /** SMALL_FACE_DETECTOR: the engine's small-face pass, 'full-range' (default) or 'mtcnn'. */
-  smallFaceDetector: 'full-range' | 'mtcnn';
+  smallFaceDetector: SmallFaceDetector;
   /** MIN_FACE_SIZE: the smallest face width looked for, 0: no small-face pass; undefined: the engine's 48. */
   minFaceSize: number | undefined;
   httpTimeouts: HttpTimeouts;
@@ -317,8 +319,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, readFile = re
       ? read(() => maxImagePixels(env.MAX_IMAGE_PIXELS ?? ''), undefined)
       : undefined,
     smallFaceDetector: read(
-      () => oneOf('SMALL_FACE_DETECTOR', ['full-range', 'mtcnn'] as const, 'full-range'),
-      'full-range',
+      () => oneOf('SMALL_FACE_DETECTOR', SMALL_FACE_DETECTORS, SMALL_FACE_DETECTORS[0]),
+      SMALL_FACE_DETECTORS[0],
     ),
     minFaceSize: set('MIN_FACE_SIZE')
       ? read(() => wholeNumber('MIN_FACE_SIZE', get('MIN_FACE_SIZE'), 0, 4096), undefined)
