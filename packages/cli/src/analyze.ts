@@ -1,4 +1,7 @@
-/** `emotion analyze`: many images through one engine, `concurrency` at a time. */
+/**
+ * `emotion analyze`: many images through one engine, or through a server (`remote`),
+ * `concurrency` at a time; the same results and outputs either way.
+ */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, extname, join } from 'node:path';
 
@@ -7,6 +10,7 @@ import { createEngine, type Engine, type SmallFaceDetector } from '@emotion/core
 import { createReporter, type Format } from './formats.js';
 import type { ImageFile } from './inputs.js';
 import { createProgress } from './progress.js';
+import { type RemoteOptions, remoteAnalyzer } from './remote.js';
 import { isFailure, toFailure, toRecord, type ImageResult } from './results.js';
 
 export interface AnalyzeOptions {
@@ -19,6 +23,8 @@ export interface AnalyzeOptions {
   /** The engine's small-face pass and the smallest face it looks for (undefined: the engine's 48). */
   smallFaces?: SmallFaceDetector;
   minFaceSize?: number;
+  /** Send each image to this server instead of analysing it here. */
+  remote?: RemoteOptions;
 }
 
 export interface AnalyzeSummary {
@@ -30,12 +36,7 @@ export interface AnalyzeSummary {
 
 export async function analyzeFiles(files: ImageFile[], options: AnalyzeOptions): Promise<AnalyzeSummary> {
   const started = performance.now();
-  // One ONNX Runtime thread per inference: `concurrency` of them already run side by side.
-  const engine = await createEngine({
-    intraThreads: 1,
-    smallFaceDetector: options.smallFaces,
-    minFaceSize: options.minFaceSize,
-  });
+  const analyze = options.remote ? remoteAnalyzer(options.remote) : await localAnalyzer(options);
   const reporter = createReporter(options.format, (text) => process.stdout.write(text), process.stdout.isTTY);
   const progress = createProgress(files.length);
   const results: ImageResult[] = new Array(files.length);
@@ -46,7 +47,7 @@ export async function analyzeFiles(files: ImageFile[], options: AnalyzeOptions):
       const index = next++;
       const file = files[index];
       if (file === undefined) break;
-      const result = await analyzeOne(engine, file, options);
+      const result = await analyze(file);
       results[index] = result;
       reporter.result(result);
       progress.tick();
@@ -59,6 +60,16 @@ export async function analyzeFiles(files: ImageFile[], options: AnalyzeOptions):
   const failed = results.filter(isFailure).length;
   const faces = results.reduce((sum, result) => sum + (isFailure(result) ? 0 : result.faces.length), 0);
   return { images: files.length, failed, faces, seconds: (performance.now() - started) / 1000 };
+}
+
+async function localAnalyzer(options: AnalyzeOptions): Promise<(file: ImageFile) => Promise<ImageResult>> {
+  // One ONNX Runtime thread per inference: `concurrency` of them already run side by side.
+  const engine = await createEngine({
+    intraThreads: 1,
+    smallFaceDetector: options.smallFaces,
+    minFaceSize: options.minFaceSize,
+  });
+  return (file) => analyzeOne(engine, file, options);
 }
 
 async function analyzeOne(engine: Engine, file: ImageFile, options: AnalyzeOptions): Promise<ImageResult> {

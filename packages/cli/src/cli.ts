@@ -26,6 +26,23 @@ function wholeNumber(min: number, max: number) {
   };
 }
 
+/** Requests in flight with --server: enough to keep a small fleet's inference threads busy. */
+const REMOTE_CONCURRENCY = 16;
+
+function serverUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new InvalidArgumentError('expected a URL such as http://127.0.0.1:5000');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidArgumentError('expected an http(s) URL');
+  return raw;
+}
+
+/** minFaceSize → --min-face-size */
+const flag = (name: string) => `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
 export function buildProgram(): Command {
   const program = new Command('emotion')
     .description('Face-emotion recognition: analyze images, or serve the HTTP API and webcam page')
@@ -40,7 +57,23 @@ export function buildProgram(): Command {
     .addOption(new Option('--json', 'one JSON document').conflicts(['ndjson', 'csv']))
     .addOption(new Option('--ndjson', 'one JSON line per image, as each finishes').conflicts(['csv']))
     .option('--csv', 'CSV, one row per face')
-    .option('-c, --concurrency <n>', 'images analysed at once', wholeNumber(1, 1024), availableParallelism())
+    .option(
+      '-c, --concurrency <n>',
+      `images analysed at once (default: ${availableParallelism()}, the CPUs; with --server ${REMOTE_CONCURRENCY})`,
+      wholeNumber(1, 1024),
+    )
+    .option(
+      '--server <url>',
+      "send each image to a running server or fleet (its /v1/analyze) instead of this machine's CPUs",
+      serverUrl,
+    )
+    .addOption(new Option('--api-key <key>', "with --server, the server's API key").env('EMOTION_API_KEY'))
+    .option(
+      '--attempts <n>',
+      'with --server, tries per image (503/429 and lost connections are retried)',
+      wholeNumber(1, 100),
+      10,
+    )
     .option('--annotate <dir>', 'write each image with its faces drawn on it into <dir> (JPEG stays JPEG, else PNG)')
     .option('--mesh', "with --annotate, also draw each face's 468 landmarks", false)
     .addOption(
@@ -60,18 +93,37 @@ export function buildProgram(): Command {
           json?: boolean;
           ndjson?: boolean;
           csv?: boolean;
-          concurrency: number;
+          concurrency?: number;
           annotate?: string;
           mesh: boolean;
           smallFaces: SmallFaceDetector;
           minFaceSize?: number;
+          server?: string;
+          apiKey?: string;
+          attempts: number;
         },
+        command: Command,
       ) => {
         const format: Format = options.json ? 'json' : options.ndjson ? 'ndjson' : options.csv ? 'csv' : 'table';
         if (options.mesh && options.annotate === undefined) program.error('error: --mesh needs --annotate <dir>');
+        if (options.server !== undefined) {
+          // The server analyses with its own settings (SMALL_FACE_DETECTOR, MIN_FACE_SIZE) and draws nothing.
+          const local = ['annotate', 'smallFaces', 'minFaceSize'].filter((name) =>
+            ['cli', 'env'].includes(command.getOptionValueSource(name) ?? ''),
+          );
+          if (local.length > 0)
+            program.error(`error: --server analyses with the server's settings; drop ${local.map(flag).join(', ')}`);
+        } else if (command.getOptionValueSource('apiKey') === 'cli') {
+          program.error('error: --api-key needs --server <url>');
+        }
         const files = await expandInputs(inputs);
         if (files.length === 0) program.error(`error: no image matches ${inputs.join(' ')}`);
-        const summary = await analyzeFiles(files, { ...options, format });
+        const remote =
+          options.server === undefined
+            ? undefined
+            : { server: options.server, apiKey: options.apiKey, attempts: options.attempts };
+        const concurrency = options.concurrency ?? (remote ? REMOTE_CONCURRENCY : availableParallelism());
+        const summary = await analyzeFiles(files, { ...options, format, concurrency, remote });
         const rate = summary.images / summary.seconds;
         process.stderr.write(
           `${summary.images} images (${summary.failed} failed), ${summary.faces} faces in ${summary.seconds.toFixed(1)} s: ${rate.toFixed(1)} images/s\n`,
@@ -95,5 +147,10 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // `emotion analyze … | head -2`: once the reader has gone, nobody wants the rest; stop quietly.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(0);
+  });
   await buildProgram().parseAsync(argv);
 }

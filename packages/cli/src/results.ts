@@ -1,5 +1,5 @@
 /** What `emotion analyze` reports for one image, whatever the output format. */
-import type { Box, EmotionScore, Face } from '@emotion/core';
+import type { Box, EmotionScore } from '@emotion/core';
 
 export interface FaceRecord {
   box: Box;
@@ -26,7 +26,8 @@ export type ImageResult = AnalyzedImage | FailedImage;
 
 export const isFailure = (result: ImageResult): result is FailedImage => 'error' in result;
 
-export function toRecord(face: Face): FaceRecord {
+/** Only what the output shows, from the engine's face or a server's answer alike. */
+export function toRecord(face: FaceRecord): FaceRecord {
   const { box, score, emotion, emotions } = face;
   return { box, score, emotion, emotions };
 }

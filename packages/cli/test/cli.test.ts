@@ -1,4 +1,5 @@
 /** `emotion` as a user runs it: the built bin, spawned, on real faces from ../shared. */
+import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +7,7 @@ import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { facesDir, runCli } from './fixtures.js';
+import { bin, facesDir, runCli } from './fixtures.js';
 
 // Faces the classifier answers with a clear margin (the server's tests use them too).
 const HAPPY = join(facesDir, 'happy/img_161012313.jpg');
@@ -114,6 +115,23 @@ describe('emotion analyze', () => {
     const probabilities = happy.slice(8, 15).map(Number);
     expect(probabilities.reduce((a, b) => a + b)).toBeCloseTo(1, 2);
     expect(rows.find((row) => row.startsWith(`${notAnImage},`))).toMatch(/,UNSUPPORTED_FORMAT$/);
+  });
+
+  it('ends quietly with exit 0 when its reader goes away (`| head -2`), without an EPIPE trace', async () => {
+    const folder = join(facesDir, 'sad');
+    // pipefail off: the CLI's own status is PIPESTATUS[0], head's is 0 either way.
+    const script = `"${process.execPath}" "${bin}" analyze --ndjson --concurrency 1 "${folder}" | head -2; echo "cli exit \${PIPESTATUS[0]}" >&2`;
+    const run = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
+      const child = spawn('bash', ['-c', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      child.on('error', reject);
+      child.on('close', () => resolve({ stdout, stderr }));
+    });
+    expect(run.stdout.trim().split('\n')).toHaveLength(2);
+    expect(run.stderr).toBe('cli exit 0\n');
   });
 
   it('finds the images in folders (recursively) and globs', async () => {

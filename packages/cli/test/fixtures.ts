@@ -15,10 +15,14 @@ export interface Run {
 }
 
 /** Runs `node <binPath> ...args` (default: this package's built bin) to its end. */
-export function runCli(args: string[], options: { cwd?: string; binPath?: string } = {}): Promise<Run> {
+export function runCli(
+  args: string[],
+  options: { cwd?: string; binPath?: string; env?: Record<string, string> } = {},
+): Promise<Run> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [options.binPath ?? bin, ...args], {
       cwd: options.cwd ?? packageDir,
+      env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
