@@ -6,6 +6,10 @@ import { availableParallelism } from 'node:os';
 
 import { SMALL_FACE_DETECTORS, type SmallFaceDetector } from '@emotion/core';
 
+import { describeStore, readStoreSettings } from './rate-limit-store.js';
+import type { RedisStoreSettings } from './redis-buckets.js';
+import { parseTrustProxy, type TrustProxy } from './trusted-proxies.js';
+
 export interface ListenConfig {
   host: string;
   port: number;
@@ -148,8 +152,10 @@ export interface Settings {
   /** Empty: keys are off and the API is open. */
   apiKeys: NamedKeyHash[];
   rateLimit: RateLimitSettings | undefined;
-  /** How many proxies in front of us append to X-Forwarded-For (0: ignore the header). */
-  trustProxy: number;
+  /** RATE_LIMIT_STORE=redis://… and its companions (rate-limit-store.ts); undefined: in memory. */
+  rateLimitStore: RedisStoreSettings | undefined;
+  /** TRUST_PROXY: a hop count (0: ignore X-Forwarded-For) or the proxies' addresses (trusted-proxies.ts). */
+  trustProxy: TrustProxy;
   metricsPort: number | undefined;
   corsOrigins: '*' | string[];
   logFormat: LogFormat;
@@ -304,7 +310,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, readFile = re
     webRoot: env.WEB_ROOT || undefined,
     apiKeys,
     rateLimit,
-    trustProxy: set('TRUST_PROXY') ? read(() => wholeNumber('TRUST_PROXY', get('TRUST_PROXY'), 0, 16), 0) : 0,
+    rateLimitStore: read(() => readStoreSettings(env, rateLimit !== undefined), undefined),
+    trustProxy: set('TRUST_PROXY') ? read(() => parseTrustProxy(get('TRUST_PROXY')), 0) : 0,
     metricsPort: set('METRICS_PORT')
       ? read(() => wholeNumber('METRICS_PORT', get('METRICS_PORT'), 1, 65535), 0)
       : undefined,
@@ -348,3 +355,4 @@ export function describeSettings(settings: Settings): Record<string, unknown> {
     metricsPort: settings.metricsPort ?? 'main listener',
   };
 }
+    rateLimitStore: describeStore(settings.rateLimitStore),

@@ -18,6 +18,7 @@ import { Hono } from 'hono';
 import { createApp, metricsHandler } from './app.js';
 import { DEFAULT_QUEUE_PER_THREAD, describeSettings, libuvPoolSize, readSettings, type Settings } from './config.js';
 import { createMetrics } from './metrics.js';
+import { createBucketStore } from './rate-limit-store.js';
 import { createLogger } from './request-log.js';
 
 /** How long in-flight requests get to finish after SIGTERM before their sockets are cut. */
@@ -62,6 +63,10 @@ engine.catch((error: unknown) => {
 
 let draining = false;
 const metrics = createMetrics({ processMetrics: true });
+// In memory, or in Redis shared by every replica (RATE_LIMIT_STORE).
+const rateLimitStore =
+  settings.rateLimit &&
+  createBucketStore(settings.rateLimit, settings.rateLimitStore, { registry: metrics.registry, logger: log });
 const app = createApp(engine, {
   maxBodyBytes: settings.maxBodyBytes,
   maxQueue: queue,
@@ -70,6 +75,7 @@ const app = createApp(engine, {
   logRequests: settings.logRequests,
   apiKeys: settings.apiKeys,
   rateLimit: settings.rateLimit,
+  rateLimitStore,
   trustProxy: settings.trustProxy,
   corsOrigins: settings.corsOrigins,
   metrics,

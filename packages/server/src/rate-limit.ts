@@ -9,9 +9,9 @@
  * until one token is back.
  *
  * hono-rate-limiter was not used: it counts fixed windows and has no burst. Buckets live in
- * process memory (`memoryBuckets`); replicas behind one load balancer each keep their own, so
- * to share one limit implement `BucketStore` over a shared store (e.g. Redis, the same
- * arithmetic in a Lua script so take() stays atomic).
+ * process memory (`memoryBuckets`) by default; replicas behind one load balancer then each keep
+ * their own. `redisBuckets` (redis-buckets.ts, RATE_LIMIT_STORE=redis://…) shares them: the same
+ * arithmetic, in one Lua script per take. docs/fleet.md says how the limit behaves in a fleet.
  */
 import type { MiddlewareHandler } from 'hono';
 
@@ -29,51 +29,77 @@ export interface TakeResult {
   retryAfterSeconds: number;
 }
 
+/**
+ * Where buckets live. `take` is asynchronous because a shared store answers over the network;
+ * a store that cannot answer rejects (the caller answers 503), or answers from a fallback.
+ */
 export interface BucketStore {
-  take(key: string, nowMs: number): TakeResult;
+  take(key: string, nowMs: number): Promise<TakeResult>;
+}
+
+/**
+ * A take's answer from the bucket's tokens after it (whatever store did the arithmetic), so
+ * every store rounds alike.
+ */
+export function takeResult(
+  allowed: boolean,
+  tokens: number,
+  { perSecond, burst }: Pick<RateLimitSettings, 'perSecond' | 'burst'>,
+): TakeResult {
+  const perMs = perSecond / 1000;
+  return {
+    allowed,
+    remaining: Math.floor(tokens),
+    resetSeconds: Math.ceil((burst - tokens) / perMs / 1000),
+    retryAfterSeconds: allowed ? 0 : Math.max(1, Math.ceil((1 - tokens) / perMs / 1000)),
+  };
 }
 
 /** Callers tracked at most; past it the longest-tracked is forgotten (and starts over full). */
 export const MAX_BUCKETS = 100_000;
 
+/** The store's arithmetic, synchronous: redis-buckets.ts falls back to it when Redis is down. */
+export interface MemoryBuckets extends BucketStore {
+  readonly size: number;
+  takeNow(key: string, nowMs: number): TakeResult;
+}
+
 export function memoryBuckets(
-  { perSecond, burst }: Pick<RateLimitSettings, 'perSecond' | 'burst'>,
+  limit: Pick<RateLimitSettings, 'perSecond' | 'burst'>,
   maxBuckets = MAX_BUCKETS,
-): BucketStore & { readonly size: number } {
+): MemoryBuckets {
+  const { perSecond, burst } = limit;
   const perMs = perSecond / 1000;
   const refillMs = burst / perMs;
   const buckets = new Map<string, { tokens: number; atMs: number }>();
   let sweptMs = 0;
+  const takeNow = (key: string, nowMs: number): TakeResult => {
+    // A bucket untouched for a whole refill is full, the same as no bucket: forget it, so
+    // the map holds only the callers of the last refill period.
+    if (nowMs - sweptMs >= refillMs) {
+      for (const [name, bucket] of buckets) if (nowMs - bucket.atMs >= refillMs) buckets.delete(name);
+      sweptMs = nowMs;
+    }
+    let bucket = buckets.get(key);
+    if (!bucket) {
+      // Many addresses within one refill period (a spread-out flood) must not grow the map
+      // without bound: a Map iterates in insertion order, so its first key is the oldest.
+      if (buckets.size >= maxBuckets) buckets.delete(buckets.keys().next().value as string);
+      bucket = { tokens: burst, atMs: nowMs };
+      buckets.set(key, bucket);
+    }
+    bucket.tokens = Math.min(burst, bucket.tokens + Math.max(0, nowMs - bucket.atMs) * perMs);
+    bucket.atMs = nowMs;
+    const allowed = bucket.tokens >= 1;
+    if (allowed) bucket.tokens -= 1;
+    return takeResult(allowed, bucket.tokens, limit);
+  };
   return {
     get size() {
       return buckets.size;
     },
-    take(key, nowMs) {
-      // A bucket untouched for a whole refill is full, the same as no bucket: forget it, so
-      // the map holds only the callers of the last refill period.
-      if (nowMs - sweptMs >= refillMs) {
-        for (const [name, bucket] of buckets) if (nowMs - bucket.atMs >= refillMs) buckets.delete(name);
-        sweptMs = nowMs;
-      }
-      let bucket = buckets.get(key);
-      if (!bucket) {
-        // Many addresses within one refill period (a spread-out flood) must not grow the map
-        // without bound: a Map iterates in insertion order, so its first key is the oldest.
-        if (buckets.size >= maxBuckets) buckets.delete(buckets.keys().next().value as string);
-        bucket = { tokens: burst, atMs: nowMs };
-        buckets.set(key, bucket);
-      }
-      bucket.tokens = Math.min(burst, bucket.tokens + Math.max(0, nowMs - bucket.atMs) * perMs);
-      bucket.atMs = nowMs;
-      const allowed = bucket.tokens >= 1;
-      if (allowed) bucket.tokens -= 1;
-      return {
-        allowed,
-        remaining: Math.floor(bucket.tokens),
-        resetSeconds: Math.ceil((burst - bucket.tokens) / perMs / 1000),
-        retryAfterSeconds: allowed ? 0 : Math.max(1, Math.ceil((1 - bucket.tokens) / perMs / 1000)),
-      };
-    },
+    take: (key, nowMs) => Promise.resolve(takeNow(key, nowMs)),
+    takeNow,
   };
 }
 
@@ -84,7 +110,7 @@ export function rateLimit(
 ): MiddlewareHandler<ServerEnv> {
   const store = options.store ?? memoryBuckets(settings);
   return async (c, next) => {
-    const result = store.take(callerOf(c), Date.now());
+    const result = await store.take(callerOf(c), Date.now());
     const headers = {
       'RateLimit-Limit': String(settings.burst),
       'RateLimit-Remaining': String(result.remaining),

@@ -12,6 +12,7 @@ import pretty from 'pino-pretty';
 import { clientAddress } from './client-address.js';
 import type { LogFormat, LogLevel } from './config.js';
 import type { ServerEnv } from './context.js';
+import type { TrustProxy } from './trusted-proxies.js';
 
 /**
  * JSON lines go to `destination` (tests), else to the file `fd` (a descriptor or a path; default
@@ -30,7 +31,7 @@ export function createLogger(
   return pino(options, pretty({ colorize: process.stdout.isTTY, sync: true }));
 }
 
-export function logRequests(logger: Logger, trustProxy: number): MiddlewareHandler<ServerEnv> {
+export function logRequests(logger: Logger, trustProxy: TrustProxy): MiddlewareHandler<ServerEnv> {
   return async (c, next) => {
     const start = performance.now();
     const outgoing = (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing;

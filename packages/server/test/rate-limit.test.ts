@@ -142,22 +142,22 @@ describe('rate limits', () => {
 
   it('forgets buckets that have refilled, so idle callers cost no memory', () => {
     const buckets = memoryBuckets({ perSecond: 1, burst: 2 });
-    expect(buckets.take('a', 0).allowed).toBe(true);
-    expect(buckets.take('a', 0).allowed).toBe(true);
-    expect(buckets.take('a', 0)).toEqual({ allowed: false, remaining: 0, resetSeconds: 2, retryAfterSeconds: 1 });
+    expect(buckets.takeNow('a', 0).allowed).toBe(true);
+    expect(buckets.takeNow('a', 0).allowed).toBe(true);
+    expect(buckets.takeNow('a', 0)).toEqual({ allowed: false, remaining: 0, resetSeconds: 2, retryAfterSeconds: 1 });
     expect(buckets.size).toBe(1);
     // 2 s later 'a' is full again, the same as no bucket: a take by anyone sweeps it.
-    expect(buckets.take('b', 2000).remaining).toBe(1);
+    expect(buckets.takeNow('b', 2000).remaining).toBe(1);
     expect(buckets.size).toBe(1);
-    expect(buckets.take('a', 2000).remaining).toBe(1);
+    expect(buckets.takeNow('a', 2000).remaining).toBe(1);
     expect(buckets.size).toBe(2);
   });
 
   it('tracks at most maxBuckets callers, forgetting the oldest', () => {
     const buckets = memoryBuckets({ perSecond: 1, burst: 1 }, 3);
-    for (const caller of ['a', 'b', 'c', 'd']) expect(buckets.take(caller, 0).allowed).toBe(true);
+    for (const caller of ['a', 'b', 'c', 'd']) expect(buckets.takeNow(caller, 0).allowed).toBe(true);
     expect(buckets.size).toBe(3);
-    expect(buckets.take('d', 0).allowed).toBe(false); // still tracked
-    expect(buckets.take('a', 0).allowed).toBe(true); // forgotten, so full again
+    expect(buckets.takeNow('d', 0).allowed).toBe(false); // still tracked
+    expect(buckets.takeNow('a', 0).allowed).toBe(true); // forgotten, so full again
   });
 });

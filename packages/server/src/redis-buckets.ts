@@ -1,0 +1,201 @@
+/**
+ * Token buckets in Redis (RATE_LIMIT_STORE=redis://…), so every replica takes from the same
+ * bucket: a fleet of N enforces one limit per caller, not N, and a restart refills nothing.
+ *
+ * Each take is one Lua script (EVALSHA): read the bucket, refill it, take a token, write it
+ * back, all atomic in Redis, so two replicas taking at once cannot both spend the last token.
+ * The arithmetic is memoryBuckets' (rate-limit.ts), on Redis's clock (TIME) by default so that
+ * replicas with skewed clocks cannot mint tokens by alternating. Buckets expire once they would
+ * be full again, so idle callers cost Redis no memory.
+ *
+ * When Redis cannot answer within RATE_LIMIT_STORE_TIMEOUT_MS (down, unreachable, stalled),
+ * RATE_LIMIT_STORE_FAILURE decides: `local` (default) takes from this process's own buckets,
+ * the limit then holding per replica (N× looser) until Redis is back; `closed` answers 503.
+ * Either way `emotion_rate_limit_store_failures_total` counts it and the log says so once per
+ * outage. Why `local` is the default: docs/fleet.md.
+ */
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { Counter, Gauge, type Registry } from 'prom-client';
+
+import type { RateLimitSettings } from './config.js';
+import { ServerBusyError } from './errors.js';
+import { type BucketStore, memoryBuckets, type TakeResult, takeResult } from './rate-limit.js';
+
+/** RATE_LIMIT_STORE=redis://… and its companions (config.ts). */
+export interface RedisStoreSettings {
+  /** redis:// or rediss:// URL; a password in it is read but never shown (describeSettings). */
+  url: string;
+  /** RATE_LIMIT_STORE_PASSWORD, e.g. from a Secret; overrides one in the URL. */
+  password: string | undefined;
+  /** How long a take may wait for Redis before the failure mode applies. */
+  timeoutMs: number;
+  onFailure: StoreFailureMode;
+}
+
+export const STORE_FAILURE_MODES = ['local', 'closed'] as const;
+export type StoreFailureMode = (typeof STORE_FAILURE_MODES)[number];
+
+/** After a failed take, Redis is left alone this long: a stalled Redis costs one timeout per second, not one per request. */
+const BACKOFF_MS = 1_000;
+
+const KEY_PREFIX = 'emotion:ratelimit:';
+
+// KEYS[1]: the bucket, a hash {tokens, at}. ARGV: tokens per ms, burst, now in ms ('' = Redis's clock).
+// Numbers go back as strings: Redis truncates a Lua number in a reply to an integer.
+const TAKE_SCRIPT = `
+local perMs = tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local now = tonumber(ARGV[3])
+if now == nil then
+  local time = redis.call('TIME')
+  now = tonumber(time[1]) * 1000 + tonumber(time[2]) / 1000
+end
+local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+local tokens = tonumber(state[1])
+local at = tonumber(state[2])
+if tokens == nil or at == nil then
+  tokens = burst
+  at = now
+end
+tokens = math.min(burst, tokens + math.max(0, now - at) * perMs)
+local allowed = 0
+if tokens >= 1 then
+  tokens = tokens - 1
+  allowed = 1
+end
+local text = string.format('%.17g', tokens)
+redis.call('HSET', KEYS[1], 'tokens', text, 'at', string.format('%.17g', now))
+redis.call('PEXPIRE', KEYS[1], math.ceil((burst - tokens) / perMs) + 1)
+return {allowed, text}
+`;
+
+type ScriptedRedis = Redis & {
+  takeBucket(key: string, perMs: string, burst: string, now: string): Promise<[number, string]>;
+};
+
+export interface RedisBucketsOptions {
+  /** Where the failure metrics go; none: not counted. */
+  registry?: Registry;
+  /** Where outages are reported (once each, not per request). */
+  logger?: Pick<Logger, 'warn' | 'info'>;
+  /** `redis` (default): Redis's TIME; `caller`: take()'s nowMs, for tests that set the clock. */
+  clock?: 'redis' | 'caller';
+  /** Prepended to every bucket's key (tests keep runs apart with it). */
+  keyPrefix?: string;
+}
+
+export interface RedisBuckets extends BucketStore {
+  /** Resolves once connected (or rejects after a failed first try); takes need not wait for it. */
+  connected(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function redisBuckets(
+  limit: Pick<RateLimitSettings, 'perSecond' | 'burst'>,
+  settings: RedisStoreSettings,
+  options: RedisBucketsOptions = {},
+): RedisBuckets {
+  const redis = new Redis(settings.url, {
+    ...(settings.password !== undefined ? { password: settings.password } : {}),
+    // A take that cannot be sent now fails now (and falls back) instead of waiting in a queue.
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    commandTimeout: settings.timeoutMs,
+    connectTimeout: Math.max(1_000, settings.timeoutMs),
+    // Reconnects for ever, at most 2 s apart (ioredis' default), so Redis's return is noticed.
+  }) as ScriptedRedis;
+  redis.defineCommand('takeBucket', { numberOfKeys: 1, lua: TAKE_SCRIPT });
+
+  const fallback = memoryBuckets(limit);
+  const prefix = KEY_PREFIX + (options.keyPrefix ?? '');
+  const perMs = String(limit.perSecond / 1000);
+  const burst = String(limit.burst);
+  const failures = options.registry
+    ? new Counter({
+        name: 'emotion_rate_limit_store_failures_total',
+        help: 'Rate-limit takes the shared store (Redis) did not answer in time, by what was done instead',
+        labelNames: ['fallback'],
+        registers: [options.registry],
+      })
+    : undefined;
+  const up = options.registry
+    ? new Gauge({
+        name: 'emotion_rate_limit_store_up',
+        help: '1 while the shared rate-limit store (Redis) answers, 0 while takes fall back or are refused',
+        registers: [options.registry],
+      })
+    : undefined;
+  up?.set(0);
+
+  let healthy = false;
+  let backoffUntil = 0;
+  const markUp = () => {
+    if (!healthy) options.logger?.info('rate limits: the shared store (Redis) answers; buckets are shared');
+    healthy = true;
+    up?.set(1);
+  };
+  const markDown = (reason: string) => {
+    if (healthy) {
+      const instead = settings.onFailure === 'local' ? "this process's own buckets" : '503 to every caller';
+      options.logger?.warn(
+        `rate limits: the shared store (Redis) failed (${reason}); using ${instead} until it is back`,
+      );
+    }
+    healthy = false;
+    up?.set(0);
+  };
+  // ioredis reports connection trouble as 'error' events; unheard, it prints them itself.
+  redis.on('error', (error: Error) => markDown(error.message));
+  redis.on('close', () => markDown('connection closed'));
+  redis.on('ready', () => {
+    backoffUntil = 0;
+  });
+
+  const failed = (key: string, nowMs: number): TakeResult => {
+    failures?.inc({ fallback: settings.onFailure });
+    if (settings.onFailure === 'closed') throw new ServerBusyError(1);
+    return fallback.takeNow(key, nowMs);
+  };
+
+  return {
+    async take(key, nowMs) {
+      if (redis.status !== 'ready') {
+        markDown(`connection ${redis.status}`);
+        return failed(key, nowMs);
+      }
+      if (Date.now() < backoffUntil) return failed(key, nowMs);
+      try {
+        const now = options.clock === 'caller' ? String(nowMs) : '';
+        const [allowed, tokens] = await redis.takeBucket(prefix + key, perMs, burst, now);
+        markUp();
+        return takeResult(allowed === 1, Number(tokens), limit);
+      } catch (error) {
+        markDown((error as Error).message);
+        backoffUntil = Date.now() + BACKOFF_MS;
+        return failed(key, nowMs);
+      }
+    },
+    connected: () =>
+      redis.status === 'ready'
+        ? Promise.resolve()
+        : new Promise<void>((resolve, reject) => {
+            redis.once('ready', resolve);
+            redis.once('error', reject);
+          }),
+    async close() {
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}
+
+/** The URL as logs may show it: without its password. */
+export function redactedUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'redis://(unparsable)';
+  }
+}
