@@ -7,8 +7,19 @@ import { join } from 'node:path';
 import { createEngine, type Engine } from '@emotion/core';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 
+import { Hono } from 'hono';
+
 import { createApp } from '../src/app.js';
+import {
+  chooseStreamProtocol,
+  identifyKey,
+  KEY_PROTOCOL_PREFIX,
+  refuseWithoutKey,
+  STREAM_PROTOCOL,
+} from '../src/auth.js';
 import { readSettings } from '../src/config.js';
+import type { ServerEnv } from '../src/context.js';
+import { toHttpFailure } from '../src/errors.js';
 import { createLogger } from '../src/request-log.js';
 import { dataUrl, HAPPY_FACE, readFace } from '@emotion/test-support';
 
@@ -126,5 +137,68 @@ describe('API keys', () => {
     const text = lines.join('');
     for (const secret of [KEY_A, KEY_B, FILE_KEY, 'wrong-key-but-secret-too-00']) expect(text).not.toContain(secret);
     expect(lines.map((line) => JSON.parse(line).key)).toEqual(['key1', 'ops-dashboard', undefined]);
+  });
+});
+
+describe('keys for browser streams and other headers', () => {
+  /** The key checks alone, answering with the name of the key they found. */
+  function guarded() {
+    const keys = operatorKeys();
+    return new Hono<ServerEnv>()
+      .onError((error, c) => {
+        const failure = toHttpFailure(error);
+        return c.json({ error: failure.message }, failure.status);
+      })
+      .use(identifyKey(keys), refuseWithoutKey)
+      .get('/v1/stream', (c) => c.text(c.get('keyName') ?? ''));
+  }
+  const upgrade = { Upgrade: 'websocket', Connection: 'Upgrade' };
+  const asProtocol = (key: string) => `${KEY_PROTOCOL_PREFIX}${Buffer.from(key).toString('base64url')}`;
+
+  it('Authorization: Basic next to a right X-API-Key does not hide the key', async () => {
+    const app = createApp(engine, { webRoot: null, apiKeys: operatorKeys() });
+    const basic = `Basic ${Buffer.from('proxy-user:proxy-password').toString('base64')}`;
+    expect(await (await predict(app, { Authorization: basic, 'X-API-Key': KEY_B })).text()).toBe(
+      '{"emotion":"HAPPY"}\n',
+    );
+    expect((await predict(app, { Authorization: basic })).status).toBe(401);
+  });
+
+  it('an upgrade may present the key as an emotion.key.<base64url> subprotocol', async () => {
+    const app = guarded();
+    for (const [key, name] of [
+      [KEY_A, 'key1'],
+      [FILE_KEY, 'ops-dashboard'],
+    ] as const) {
+      const response = await app.request('/v1/stream', {
+        headers: { ...upgrade, 'Sec-WebSocket-Protocol': `${STREAM_PROTOCOL}, ${asProtocol(key)}` },
+      });
+      expect(response.status).toBe(200);
+      expect(await response.text()).toBe(name);
+    }
+    const wrong = await app.request('/v1/stream', {
+      headers: { ...upgrade, 'Sec-WebSocket-Protocol': `${STREAM_PROTOCOL}, ${asProtocol('not-the-key-00000000')}` },
+    });
+    expect(wrong.status).toBe(401);
+    expect(await wrong.json()).toMatchObject({ error: 'Invalid API key' });
+  });
+
+  it('but only on an upgrade, and never from the query string', async () => {
+    const app = guarded();
+    const notUpgrade = await app.request('/v1/stream', {
+      headers: { 'Sec-WebSocket-Protocol': `${STREAM_PROTOCOL}, ${asProtocol(KEY_A)}` },
+    });
+    expect(notUpgrade.status).toBe(401);
+    for (const query of [`key=${KEY_A}`, `api_key=${KEY_A}`, `access_token=${KEY_A}`, `token=${KEY_A}`]) {
+      expect((await app.request(`/v1/stream?${query}`, { headers: upgrade })).status, query).toBe(401);
+    }
+  });
+
+  it('the server answers emotion.v1, never the key entry, and nothing when emotion.v1 was not offered', () => {
+    expect(chooseStreamProtocol([STREAM_PROTOCOL, asProtocol(KEY_A)])).toBe(STREAM_PROTOCOL);
+    expect(chooseStreamProtocol(new Set([asProtocol(KEY_A), STREAM_PROTOCOL]))).toBe(STREAM_PROTOCOL);
+    expect(chooseStreamProtocol([asProtocol(KEY_A)])).toBeUndefined();
+    expect(chooseStreamProtocol(['chat', 'emotion.v2'])).toBeUndefined();
+    expect(chooseStreamProtocol([])).toBeUndefined();
   });
 });
