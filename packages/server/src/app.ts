@@ -21,10 +21,9 @@ import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import type { Engine, Face } from '@emotion/core';
+import { upgradeWebSocket } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { createNodeWebSocket } from '@hono/node-ws';
 import { zValidator } from '@hono/zod-validator';
 import type { Context, MiddlewareHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
@@ -32,24 +31,34 @@ import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Logger } from 'pino';
+import type { WebSocketServer } from 'ws';
 
 import { createAdmission } from './admission.js';
+import { analyzeAnswer, type ServerEngine } from './answers.js';
 import { identifyKey, refuseWithoutKey, requireKey } from './auth.js';
 import { limitBody } from './body-limit.js';
-import { clientAddress } from './client-address.js';
-import { DEFAULT_QUEUE_PER_THREAD, type NamedKeyHash, type RateLimitSettings } from './config.js';
+import { callerBucket } from './client-address.js';
+import {
+  DEFAULT_QUEUE_PER_THREAD,
+  type NamedKeyHash,
+  type RateLimitSettings,
+  type StreamLimits,
+  streamLimits,
+} from './config.js';
 import type { ServerEnv } from './context.js';
 import { corsHeaders } from './cors.js';
 import { firstLine, NO_IMAGE, RequestError, ServerBusyError, toHttpFailure, type HttpFailure } from './errors.js';
 import { countRequests, createMetrics, type Metrics, observeInference } from './metrics.js';
 import { registerDocs } from './openapi.js';
-import { type BucketStore, rateLimit } from './rate-limit.js';
+import { createOpenStreams } from './open-streams.js';
+import { type BucketStore, memoryBuckets, rateLimit } from './rate-limit.js';
 import { logRequests } from './request-log.js';
 import { analyzeQuery, jsonBody, multipartBody } from './schemas.js';
-import { streamRoute } from './stream.js';
+import { type InferFrame, streamRoute } from './stream.js';
+import type { TrustProxy } from './trusted-proxies.js';
+import { createStreamServer, guardUpgrades } from './websocket.js';
 
-/** What the routes use of `@emotion/core`'s engine; tests may pass a stand-in. */
-export type ServerEngine = Pick<Engine, 'analyze' | 'dominantEmotion'>;
+export { analyzeAnswer, type ServerEngine } from './answers.js';
 
 export interface AppOptions {
   /** Largest request body in bytes; larger is 413. Default 25 MiB (`DEFAULT_MAX_BODY_BYTES`). */
@@ -71,8 +80,8 @@ export interface AppOptions {
   rateLimit?: RateLimitSettings;
   /** Where the buckets live; default: this process's memory. */
   rateLimitStore?: BucketStore;
-  /** Proxies in front of us whose X-Forwarded-For entries to trust (TRUST_PROXY); default 0. */
-  trustProxy?: number;
+  /** Proxies in front of us whose X-Forwarded-For entries to trust (TRUST_PROXY): a hop count or their addresses; default 0. */
+  trustProxy?: TrustProxy;
   /** Origins allowed to call the API from a browser (CORS_ORIGINS); default `*`. */
   corsOrigins?: '*' | string[];
   /** Where to count; default: a registry of this app's own, without process metrics. */
@@ -81,6 +90,8 @@ export interface AppOptions {
   serveMetrics?: boolean;
   /** True once the server is shutting down: /health/ready answers 503 so load balancers stop sending. */
   draining?: () => boolean;
+  /** What live streams may hold and how many may be open (STREAM_*); default: config.ts's defaults. */
+  streamLimits?: StreamLimits;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 25 * 1024 * 1024;
@@ -128,19 +139,27 @@ function answerFailure(c: Context, failure: HttpFailure): Response {
   return isSeedRoute(c) ? seedJson(c, { error: failure.message }, failure.status) : v1Error(c, failure);
 }
 
-function round(value: number, digits: number): number {
-  const scale = 10 ** digits;
-  return Math.round(value * scale) / scale;
-}
+/**
+ * Node answers `Expect: 100-continue` with 100 itself unless told otherwise (main.ts routes
+ * 'checkContinue' here): this sends it only once the guards (key, rate limit) have let the
+ * request through, so a refused client gets its 401 or 429 without uploading the body first.
+ */
+const continueUpload: MiddlewareHandler = async (c, next) => {
+  const outgoing = (c.env as { outgoing?: { writeContinue?: () => void } } | undefined)?.outgoing;
+  if (c.req.header('expect')?.toLowerCase() === '100-continue') outgoing?.writeContinue?.();
+  await next();
+};
 
 // ---- the app ----
 
 /** The routes, plus what the HTTP server must do for the WebSocket route. */
 export type EmotionApp = OpenAPIHono<ServerEnv> & {
   streams: {
-    /** Hands the server's upgrade requests to /v1/stream; call once, after `serve`. */
+    /** For `serve({ websocket })`: the WebSocket server behind /v1/stream. */
+    websocket: { server: WebSocketServer };
+    /** Guards the server's upgrade path (websocket.ts); call once, right after `serve`. */
     attach(server: Server): void;
-    /** Closes every open stream (1001, going away), e.g. on shutdown. */
+    /** Closes every open stream (1001, going away) and cuts those that do not answer, e.g. on shutdown. */
     closeAll(): void;
   };
 };
@@ -178,6 +197,7 @@ export function createApp(engine: ServerEngine | Promise<ServerEngine>, options:
 
   // Bounded admission, held around the engine call only: why, in admission.ts.
   const admission = createAdmission(options.maxQueue ?? DEFAULT_QUEUE_PER_THREAD * availableParallelism());
+  const limits = options.streamLimits ?? streamLimits({});
   metrics.queueLimit.set(admission.limit);
   metrics.watchQueue(() => admission.inFlight);
 
@@ -198,16 +218,42 @@ export function createApp(engine: ServerEngine | Promise<ServerEngine>, options:
     }
   };
 
+  const inferFrame: InferFrame = async (run, signal) => {
+    const release = await admission.acquireForStream(signal);
+    if (!release) return undefined;
+    try {
+      return await run(await getEngine());
+    } finally {
+      release();
+    }
+  };
+
   const app = new OpenAPIHono<ServerEnv>();
-  const webSockets = createNodeWebSocket({ app });
-  // ws reads its options at each upgrade: a frame may be as large as a request body.
-  webSockets.wss.options.maxPayload = maxBodyBytes;
+  // A frame may be as large as a request body.
+  const wss = createStreamServer({ maxPayload: maxBodyBytes });
 
   // Every answer, refusals included: an id (the caller's X-Request-Id when sane), counted, logged.
   app.use(requestId());
   app.use(countRequests(metrics));
   if (options.logger && options.logRequests !== false) app.use(logRequests(options.logger, trustProxy));
-  app.use(secureHeaders());
+  app.use(
+    secureHeaders({
+      // The web page and /docs load everything from this server: scripts and styles from files,
+      // frames over the same-origin WebSocket, images and video from blob: URLs of the user's
+      // own files. Swagger UI sets style attributes, hence 'unsafe-inline' for styles only.
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        mediaSrc: ["'self'", 'blob:'],
+        connectSrc: ["'self'", 'ws:', 'wss:'],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    }),
+  );
 
   // Browser clients on other origins (the seed's web page, a dev server) call the API too,
   // and may read Retry-After on a 503 or 429 and the rate limit's headers.
@@ -220,16 +266,19 @@ export function createApp(engine: ServerEngine | Promise<ServerEngine>, options:
   // browser's preflight (which carries no key) is answered.
   const apiGuards: MiddlewareHandler<ServerEnv>[] = [apiCors];
   if (keys.length > 0) apiGuards.push(identifyKey(keys));
+  const callerOf = (c: Context<ServerEnv>) => callerBucket(c, trustProxy);
+  // One store for every route and the stream's frames: `key:<name>` or `ip:<address>` buckets.
+  const buckets = options.rateLimit ? (options.rateLimitStore ?? memoryBuckets(options.rateLimit)) : undefined;
   if (options.rateLimit) {
     apiGuards.push(
-      rateLimit(options.rateLimit, (c) => c.get('keyName') ?? clientAddress(c, trustProxy), {
-        store: options.rateLimitStore,
+      rateLimit(options.rateLimit, callerOf, {
+        store: buckets,
         onRefused: () => metrics.rateLimitRefusals.inc(),
       }),
     );
   }
   if (keys.length > 0) apiGuards.push(refuseWithoutKey);
-  for (const path of ['/predict', '/v1/*']) app.use(path, ...apiGuards);
+  for (const path of ['/predict', '/v1/*']) app.use(path, ...apiGuards, continueUpload);
   app.use('/health', corsHeaders({ origin: '*' }));
 
   const limit = limitBody(maxBodyBytes, (c) =>
@@ -319,7 +368,16 @@ export function createApp(engine: ServerEngine | Promise<ServerEngine>, options:
     },
   );
 
-  app.get('/v1/stream', ...streamRoute(webSockets.upgradeWebSocket, infer));
+  const stream = streamRoute(upgradeWebSocket, {
+    inferFrame,
+    limits,
+    openStreams: createOpenStreams(limits.maxPerCaller, limits.maxOpen),
+    callerOf,
+    charge: buckets ? (caller) => buckets.take(caller, Date.now()) : undefined,
+    metrics,
+    logger: options.logger,
+  });
+  app.get('/v1/stream', ...stream.handlers);
 
   if (webRoot !== null) {
     if (existsSync(webRoot)) {
@@ -332,10 +390,9 @@ export function createApp(engine: ServerEngine | Promise<ServerEngine>, options:
   }
 
   const streams = {
-    attach: (server: Server) => webSockets.injectWebSocket(server),
-    closeAll: () => {
-      for (const client of webSockets.wss.clients) client.close(1001, 'server shutting down');
-    },
+    websocket: { server: wss },
+    attach: guardUpgrades,
+    closeAll: stream.registry.closeAll,
   };
   return Object.assign(app, { streams });
 }
@@ -385,28 +442,6 @@ async function readImage(c: Context<ServerEnv>): Promise<Buffer | string> {
     'UNSUPPORTED_MEDIA_TYPE',
     'Content-Type must be application/json, image/* or multipart/form-data',
   );
-}
-
-/** The body of a /v1/analyze answer (exported for bench/stages-node.mjs). */
-export function analyzeAnswer(faces: Face[], landmarks: boolean) {
-  return {
-    faces: faces.map((face) => ({
-      box: face.box,
-      score: face.score,
-      presence: face.presence,
-      emotion: face.emotion,
-      emotions: face.emotions,
-      keypoints: face.keypoints,
-      // 468 [x, y, z] in image pixels, to 1/100 px: plenty, and a third of the bytes.
-      ...(landmarks ? { landmarks: triples(face.landmarks) } : {}),
-    })),
-  };
-}
-
-function triples(points: Float32Array): number[][] {
-  const out: number[][] = [];
-  for (let i = 0; i + 2 < points.length; i += 3) out.push(Array.from(points.subarray(i, i + 3), (v) => round(v, 2)));
-  return out;
 }
 
 function describe(error: unknown): string {

@@ -120,6 +120,38 @@ export function httpTimeouts(env: NodeJS.ProcessEnv = process.env): HttpTimeouts
   return { headersTimeout, requestTimeout, keepAliveTimeout, connectionsCheckingInterval };
 }
 
+/**
+ * What one live stream (/v1/stream) may hold, and how many may be open; why each bound exists:
+ * stream.ts and open-streams.ts.
+ * STREAM_MAX_PER_CALLER (default 4): open streams per API key, or per address without keys.
+ * STREAM_MAX_OPEN (default 32): open streams in all.
+ * STREAM_MAX_BUFFERED_KB (default 1024): answers the client has not read, past which new ones are dropped.
+ * STREAM_IDLE_TIMEOUT_MS (default 60 000): a stream without a frame for this long is closed.
+ * STREAM_HEARTBEAT_MS (default 15 000): ping interval; a client that missed the last pong is cut.
+ * A frame must arrive whole within REQUEST_TIMEOUT_MS, as a request must.
+ */
+export interface StreamLimits {
+  maxPerCaller: number;
+  maxOpen: number;
+  maxBufferedBytes: number;
+  idleTimeoutMs: number;
+  heartbeatMs: number;
+  frameTimeoutMs: number;
+}
+
+export function streamLimits(env: NodeJS.ProcessEnv = process.env): StreamLimits {
+  const num = (name: string, fallback: number, min: number, max: number) =>
+    wholeNumber(name, env[name] || String(fallback), min, max);
+  return {
+    maxPerCaller: num('STREAM_MAX_PER_CALLER', 4, 1, 10_000),
+    maxOpen: num('STREAM_MAX_OPEN', 32, 1, 100_000),
+    maxBufferedBytes: num('STREAM_MAX_BUFFERED_KB', 1024, 16, 1_048_576) * 1024,
+    idleTimeoutMs: num('STREAM_IDLE_TIMEOUT_MS', 60_000, 1_000, 3_600_000),
+    heartbeatMs: num('STREAM_HEARTBEAT_MS', 15_000, 100, 600_000),
+    frameTimeoutMs: num('REQUEST_TIMEOUT_MS', 30_000, 1, 3_600_000),
+  };
+}
+
 // ---- every setting at once (main.ts reads them here, once, at start-up) ----
 
 export type LogFormat = 'json' | 'pretty';
@@ -170,6 +202,7 @@ export interface Settings {
   /** MIN_FACE_SIZE: the smallest face width looked for, 0: no small-face pass; undefined: the engine's 48. */
   minFaceSize: number | undefined;
   httpTimeouts: HttpTimeouts;
+  streamLimits: StreamLimits;
 }
 
 const PERIOD_SECONDS: Record<string, number> = {
@@ -275,6 +308,11 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, readFile = re
 
   const threads = read(() => inferenceThreads(env), 1);
   const apiKeys = read(() => {
+    // A Secret with an empty value would otherwise deploy an open API: set but empty is an error.
+    for (const name of ['API_KEYS', 'API_KEYS_FILE']) {
+      if (env[name] !== undefined && env[name]?.trim() === '')
+        throw new Error(`${name} is set but empty: give it a value, or unset it to run without API keys`);
+    }
     const keys = [
       ...(set('API_KEYS') ? quickStartKeys(get('API_KEYS')) : []),
       ...(set('API_KEYS_FILE') ? parseKeysFile(readFile(get('API_KEYS_FILE')), get('API_KEYS_FILE')) : []),
@@ -333,6 +371,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, readFile = re
       ? read(() => wholeNumber('MIN_FACE_SIZE', get('MIN_FACE_SIZE'), 0, 4096), undefined)
       : undefined,
     httpTimeouts: read(() => httpTimeouts(env), httpTimeouts({})),
+    streamLimits: read(() => streamLimits(env), streamLimits({})),
   };
   if (problems.length > 0) throw new Error(`invalid settings:\n  ${problems.join('\n  ')}`);
   return settings;
@@ -352,7 +391,7 @@ export function describeSettings(settings: Settings): Record<string, unknown> {
     ...settings,
     apiKeys: settings.apiKeys.length > 0 ? settings.apiKeys.map((key) => key.name) : 'off',
     rateLimit: settings.rateLimit ? `${settings.rateLimit.text}, burst ${settings.rateLimit.burst}` : 'off',
+    rateLimitStore: describeStore(settings.rateLimitStore),
     metricsPort: settings.metricsPort ?? 'main listener',
   };
 }
-    rateLimitStore: describeStore(settings.rateLimitStore),

@@ -81,23 +81,29 @@ const app = createApp(engine, {
   metrics,
   serveMetrics: settings.metricsPort === undefined,
   draining: () => draining,
+  streamLimits: settings.streamLimits,
 });
 const { keepAliveTimeout, ...serverOptions } = settings.httpTimeouts;
-const server = serve({ fetch: app.fetch, hostname: host, port, serverOptions }, (info) => {
+const server = serve({ fetch: app.fetch, websocket: app.streams.websocket, hostname: host, port, serverOptions }, (info) => {
   log.info(
     `emotion server listening on http://${host}:${info.port} (inference threads: ${poolThreads}, queue: ${queue})`,
   );
 }) as Server;
 app.streams.attach(server);
 server.keepAliveTimeout = keepAliveTimeout;
+// With a 'checkContinue' listener Node leaves `Expect: 100-continue` to us: the app sends the
+// 100 once the request has passed its key and rate-limit checks (app.ts, continueUpload).
+server.on('checkContinue', (request, response) => server.emit('request', request, response));
 
 // Ops often keep metrics off the public listener: then they get one of their own.
 let metricsServer: Server | undefined;
 if (settings.metricsPort !== undefined) {
   const metricsApp = new Hono().get('/metrics', metricsHandler(metrics));
-  metricsServer = serve({ fetch: metricsApp.fetch, hostname: host, port: settings.metricsPort }, (info) => {
+  // The same timeouts as the main listener: a stalled client must not hold this one either.
+  metricsServer = serve({ fetch: metricsApp.fetch, hostname: host, port: settings.metricsPort, serverOptions }, (info) => {
     log.info(`emotion server: metrics on http://${host}:${info.port}/metrics`);
   }) as Server;
+  metricsServer.keepAliveTimeout = keepAliveTimeout;
 }
 
 engine.then(

@@ -27,6 +27,11 @@ export interface Metrics {
   facesPerImage: Histogram;
   emotions: Counter<'operation' | 'label'>;
   engineLoadSeconds: Gauge;
+  streamsOpen: Gauge;
+  /** Streams refused at the upgrade or closed by a limit, by reason. */
+  streamRefusals: Counter<'reason'>;
+  /** Answers not sent because the client had not read the earlier ones (STREAM_MAX_BUFFERED_KB). */
+  streamAnswersDropped: Counter;
 }
 
 /** `processMetrics`: also prom-client's default Node process metrics (CPU, memory, event loop, GC). */
@@ -99,6 +104,18 @@ export function createMetrics({ processMetrics = false } = {}): Metrics {
     engineLoadSeconds: new Gauge({
       name: 'emotion_engine_load_seconds',
       help: 'How long the engine took to load its models',
+      registers,
+    }),
+    streamsOpen: new Gauge({ name: 'emotion_streams_open', help: 'Live streams (/v1/stream) open', registers }),
+    streamRefusals: new Counter({
+      name: 'emotion_stream_refusals_total',
+      help: 'Live streams refused or closed by a limit, by reason (caller_cap, server_cap, idle, frame_timeout, heartbeat)',
+      labelNames: ['reason'],
+      registers,
+    }),
+    streamAnswersDropped: new Counter({
+      name: 'emotion_stream_answers_dropped_total',
+      help: 'Stream answers not sent because the client had not read the earlier ones',
       registers,
     }),
   };
