@@ -10,6 +10,7 @@ const SLOW = [
   'test/hostile.test.ts',
   'test/timeouts.test.ts',
   'test/budgets.test.ts',
+  'test/stream-hostile.test.ts',
 ];
 
 export default defineConfig({

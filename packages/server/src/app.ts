@@ -35,7 +35,7 @@ import type { WebSocketServer } from 'ws';
 
 import { createAdmission } from './admission.js';
 import { analyzeAnswer, type ServerEngine } from './answers.js';
-import { identifyKey, refuseWithoutKey, requireKey } from './auth.js';
+import { chooseStreamProtocol, identifyKey, refuseWithoutKey, requireKey } from './auth.js';
 import { limitBody } from './body-limit.js';
 import { callerBucket } from './client-address.js';
 import {
@@ -230,7 +230,10 @@ export function createApp(engine: ServerEngine | Promise<ServerEngine>, options:
 
   const app = new OpenAPIHono<ServerEnv>();
   // A frame may be as large as a request body.
-  const wss = createStreamServer({ maxPayload: maxBodyBytes });
+  const wss = createStreamServer({
+    maxPayload: maxBodyBytes,
+    handleProtocols: (offered) => chooseStreamProtocol(offered) ?? false,
+  });
 
   // Every answer, refusals included: an id (the caller's X-Request-Id when sane), counted, logged.
   app.use(requestId());
