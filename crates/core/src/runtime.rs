@@ -1,8 +1,8 @@
 //! ONNX Runtime: finding the shared library, one process-wide environment, and pools of
 //! sessions so that many threads can run one model at once.
 //!
-//! This is the only place that knows where `onnxruntime-node` keeps the library and what
-//! the file is called on each platform; bindings only say where to start looking.
+//! This is the only place that knows what the library is called on each platform and where
+//! a development checkout's `onnxruntime-node` keeps it; bindings only say where to look.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
@@ -35,17 +35,24 @@ fn library_file_name() -> &'static str {
     }
 }
 
-/// Candidate library paths, most specific first: the explicit path, `ORT_DYLIB_PATH`, then
-/// `node_modules/onnxruntime-node` in `search_from`, the working directory, the executable's
-/// directory and their ancestors (Node's own module resolution walks up the same way).
+/// The path the caller named, as the option or `ORT_DYLIB_PATH`: when there is one it is the only
+/// candidate, so a wrong path fails instead of quietly loading another library.
+fn named_library(explicit: Option<&Path>) -> Option<PathBuf> {
+    explicit
+        .map(Path::to_path_buf)
+        .or_else(|| std::env::var_os("ORT_DYLIB_PATH").filter(|p| !p.is_empty()).map(PathBuf::from))
+}
+
+/// Candidate library paths, most specific first: the path the caller named (alone, see
+/// [`named_library`]); else the library inside each `search_from` folder (a platform package
+/// ships it next to the addon), then `node_modules/onnxruntime-node` in `search_from`, the
+/// working directory, the executable's directory and their ancestors (a development checkout;
+/// Node's own module resolution walks up the same way).
 pub fn library_candidates(explicit: Option<&Path>, search_from: &[PathBuf]) -> Vec<PathBuf> {
-    let mut candidates: Vec<PathBuf> = Vec::new();
-    if let Some(path) = explicit {
-        candidates.push(path.to_path_buf());
+    if let Some(path) = named_library(explicit) {
+        return vec![path];
     }
-    if let Some(path) = std::env::var_os("ORT_DYLIB_PATH").filter(|p| !p.is_empty()) {
-        candidates.push(PathBuf::from(path));
-    }
+    let mut candidates: Vec<PathBuf> = search_from.iter().map(|dir| dir.join(library_file_name())).collect();
     let relative = packaged_library_dir().join(library_file_name());
     let mut roots: Vec<PathBuf> = search_from.to_vec();
     roots.extend(std::env::current_dir().ok());
@@ -64,8 +71,12 @@ pub fn library_candidates(explicit: Option<&Path>, search_from: &[PathBuf]) -> V
 static ENVIRONMENT: OnceLock<Environment> = OnceLock::new();
 static INIT_LOCK: Mutex<()> = Mutex::new(());
 
-/// Loads ONNX Runtime once per process. Later calls reuse the first library loaded.
+/// Loads ONNX Runtime once per process. Later calls reuse the first library loaded, but a
+/// path they name must still exist: a typo fails on every call, not only the first.
 pub fn environment(explicit_library: Option<&Path>, search_from: &[PathBuf]) -> Result<Environment> {
+    if let Some(named) = named_library(explicit_library).filter(|p| !p.is_file()) {
+        return Err(Error::RuntimeNotFound { searched: vec![named] });
+    }
     if let Some(env) = ENVIRONMENT.get() {
         return Ok(env.clone());
     }
@@ -156,4 +167,32 @@ pub fn output_of_len(outputs: &mut [Vec<f32>], len: usize, what: &str) -> Result
         .find(|o| o.len() == len)
         .map(std::mem::take)
         .ok_or_else(|| Error::ModelOutput(format!("no {what} output of {len} values")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_named_library_is_the_only_candidate() {
+        let named = Path::new("/no/such/libonnxruntime.so.1");
+        assert_eq!(library_candidates(Some(named), &[PathBuf::from("/addon")]), vec![named.to_path_buf()]);
+    }
+
+    #[test]
+    fn the_library_next_to_the_addon_comes_first() {
+        if std::env::var_os("ORT_DYLIB_PATH").is_some_and(|p| !p.is_empty()) {
+            return; // a named library replaces the search; covered above
+        }
+        let candidates = library_candidates(None, &[PathBuf::from("/addon")]);
+        assert_eq!(candidates[0], Path::new("/addon").join(library_file_name()));
+    }
+
+    #[test]
+    fn a_missing_named_library_fails_naming_it() {
+        let named = Path::new("/no/such/libonnxruntime.so.1");
+        let error = environment(Some(named), &[]).err().expect("a missing library must fail");
+        assert!(matches!(error, Error::RuntimeNotFound { .. }));
+        assert!(error.to_string().contains("/no/such/libonnxruntime.so.1"), "{error}");
+    }
 }

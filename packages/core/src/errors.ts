@@ -82,6 +82,22 @@ export class RuntimeNotFoundError extends EmotionError {
   }
 }
 
+/**
+ * No native build could be found or loaded for this machine (src/native.ts): the message names
+ * the platform seen, what is supported and what to do.
+ */
+export class UnsupportedPlatformError extends RuntimeNotFoundError {
+  /** The platform as napi-rs names it: linux-x64-musl, darwin-x64… */
+  readonly platform: string;
+  readonly supported: readonly string[];
+
+  constructor(platform: string, supported: readonly string[], message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.platform = platform;
+    this.supported = supported;
+  }
+}
+
 type ErrorClass = new (message: string, options?: { cause?: unknown }) => EmotionError;
 
 /** The engine's own faults have no class of their own: an `EmotionError` with the code. */

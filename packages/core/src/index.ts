@@ -22,5 +22,7 @@ export {
   InvalidOptionsError,
   RuntimeNotFoundError,
   UnsupportedFormatError,
+  UnsupportedPlatformError,
   type ErrorCode,
 } from './errors.js';
+export { NATIVE_PATH_VARIABLE, SUPPORTED_PLATFORMS } from './native.js';

@@ -1,11 +1,10 @@
 /**
- * Where the Rust core should look for `onnxruntime-node`: this package's own folder, from
- * which it walks up through the `node_modules` folders as Node's resolution does, so the
- * library is found wherever @emotion/core is installed. Only the core knows the library's
- * file name and place inside that package.
+ * Where the Rust core should look for ONNX Runtime: the folder the addon came from, where its
+ * platform package keeps libonnxruntime (a development checkout falls back, in the core, to
+ * `onnxruntime-node` under node_modules). Only the core knows the library's file name.
  */
-import { fileURLToPath } from 'node:url';
+import { addonDirectory } from './native.js';
 
 export function runtimeSearchRoot(): string {
-  return fileURLToPath(new URL('..', import.meta.url));
+  return addonDirectory();
 }
