@@ -3,6 +3,7 @@
  * answers come back tracked and smoothed. Two frames may be in flight, so the server has the
  * next one as soon as it finishes the last; it drops any staler ones itself.
  */
+import { keyForStream, streamProtocols } from './api-key.js';
 import type { AnalyzedFace } from './geometry.js';
 
 export interface StreamAnswer {
@@ -23,6 +24,7 @@ interface StreamError {
 type Message = { type: 'ready' } | StreamAnswer | StreamError;
 
 const MAX_IN_FLIGHT = 2;
+const STREAM_PATH = '/v1/stream';
 
 export class FrameStream {
   private sent = 0;
@@ -40,14 +42,24 @@ export class FrameStream {
     });
   }
 
-  /** Connects, or resolves null when the server offers no stream (then use HTTP). */
-  static open(query: Record<string, string>, timeoutMs = 5000): Promise<FrameStream | null> {
-    if (typeof WebSocket === 'undefined') return Promise.resolve(null);
-    const url = new URL('/v1/stream', window.location.href);
+  /**
+   * Connects, or resolves null when the server offers no stream (then use HTTP). With keys on,
+   * the key goes as a subprotocol; a stream refused before a key was known asks for one (as a
+   * request does) and connects again with it.
+   */
+  static async open(query: Record<string, string>, timeoutMs = 5000): Promise<FrameStream | null> {
+    if (typeof WebSocket === 'undefined') return null;
+    const url = new URL(STREAM_PATH, window.location.href);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
     for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
+    const stream = await FrameStream.connect(url, timeoutMs);
+    if (stream || !(await keyForStream(STREAM_PATH))) return stream;
+    return FrameStream.connect(url, timeoutMs);
+  }
+
+  private static connect(url: URL, timeoutMs: number): Promise<FrameStream | null> {
     return new Promise((resolve) => {
-      const socket = new WebSocket(url);
+      const socket = new WebSocket(url, streamProtocols());
       socket.binaryType = 'arraybuffer';
       const timer = setTimeout(() => finish(null), timeoutMs);
       const finish = (stream: FrameStream | null) => {
