@@ -1,52 +1,137 @@
 /**
- * The package as a user gets it: packed, installed into a fresh project outside the
- * workspace, and run there with no environment variables, finding its models and ONNX
- * Runtime by itself.
+ * The package as a user gets it: packed under its published name (scripts/pack.mjs --release),
+ * installed into a fresh project outside the workspace with plain `npm install` (install scripts
+ * on, no flags, no overrides), and used there from an ES module, a CommonJS script and a
+ * `tsc --strict` file, finding its addon and ONNX Runtime in the platform package by itself.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { sharedDir } from '@emotion/test-support';
+import { facesDir, repoRoot } from '@emotion/test-support';
 
-const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const scope = (JSON.parse(readFileSync(join(repoRoot, 'scripts/release.json'), 'utf8')) as { npmScope: string })
+  .npmScope;
 const workDir = mkdtempSync(join(tmpdir(), 'emotion-pack-'));
+const project = join(workDir, 'app');
+const face = join(facesDir, 'happy/45952868.jpg');
 afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 
-describe('the packed package', () => {
-  it('installs into a fresh project and analyzes a real face there', () => {
-    execFileSync('pnpm', ['pack', '--pack-destination', workDir], { cwd: packageDir, stdio: 'pipe' });
-    const tarball = readdirSync(workDir).find((name) => name.endsWith('.tgz'));
-    expect(tarball).toBeDefined();
+/** Bytes under `dir`, as `du` counts files (links not followed). */
+function sizeOf(dir: string): number {
+  let total = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) total += sizeOf(path);
+    else if (entry.isFile()) total += statSync(path).size;
+  }
+  return total;
+}
 
-    const project = join(workDir, 'app');
-    execFileSync('mkdir', ['-p', project]);
-    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
-    // onnxruntime-node's install script downloads CUDA libraries; the CPU library we load ships in its tarball.
-    execFileSync('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', join(workDir, tarball!)], {
-      cwd: project,
-      stdio: 'pipe',
-      env: { ...process.env, ORT_DYLIB_PATH: '' },
-    });
+const env = { ...process.env };
+delete env.ORT_DYLIB_PATH;
+delete env.EMOTION_NATIVE_PATH;
+
+beforeAll(() => {
+  const out = join(workDir, 'tarballs');
+  execFileSync('node', [join(repoRoot, 'scripts/pack.mjs'), '--release', '--out', out], { stdio: 'pipe' });
+  const tarballs = readdirSync(out).filter((f) => /-core-(\d|linux|darwin|win32)/.test(f));
+  mkdirSync(project);
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'app', private: true }));
+  const started = performance.now();
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', ...tarballs.map((f) => join(out, f))], {
+    cwd: project,
+    stdio: 'pipe',
+    env,
+  });
+  const megabytes = sizeOf(join(project, 'node_modules')) / 1e6;
+  console.log(
+    `${scope}/core installed: ${megabytes.toFixed(1)} MB in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
+}, 300_000);
+
+describe('the packed package, installed with plain npm', () => {
+  it('brings its platform package and no onnxruntime-node, within 65 MB', () => {
+    const installed = readdirSync(join(project, 'node_modules', scope));
+    expect(installed.sort()).toEqual(['core', `core-${process.platform}-${process.arch}-gnu`]);
+    expect(readdirSync(join(project, 'node_modules'))).not.toContain('onnxruntime-node');
+    expect(sizeOf(join(project, 'node_modules')) / 1e6).toBeLessThan(65);
+  });
+
+  it('answers from an ES module', () => {
     writeFileSync(
-      join(project, 'main.js'),
+      join(project, 'main.mjs'),
       `import { readFileSync } from 'node:fs';
-import { createEngine } from '@emotion/core';
+import { createEngine } from '${scope}/core';
 const engine = await createEngine();
 const faces = await engine.analyze(readFileSync(process.argv[2]));
 const dominant = await engine.dominantEmotion(readFileSync(process.argv[2]), { among: ['happy', 'sad'] });
 console.log(JSON.stringify({ faces: faces.length, landmarks: faces[0]?.landmarks.length, emotions: faces[0]?.emotions.length, dominant }));
 `,
     );
-    const env = { ...process.env };
-    delete env.ORT_DYLIB_PATH;
-    const face = join(sharedDir, 'datasets/faces-224/happy/45952868.jpg');
-    const output = execFileSync('node', ['main.js', face], { cwd: project, env, encoding: 'utf8' });
-    const result = JSON.parse(output.trim().split('\n').pop()!);
-    expect(result).toEqual({ faces: 1, landmarks: 468 * 3, emotions: 7, dominant: 'happy' });
-  }, 180_000);
+    const output = execFileSync('node', ['main.mjs', face], { cwd: project, env, encoding: 'utf8' });
+    expect(JSON.parse(output.trim().split('\n').pop()!)).toEqual({
+      faces: 1,
+      landmarks: 468 * 3,
+      emotions: 7,
+      dominant: 'happy',
+    });
+  });
+
+  it('answers from CommonJS require', () => {
+    writeFileSync(
+      join(project, 'main.cjs'),
+      `const { readFileSync } = require('node:fs');
+const { createEngine, RuntimeNotFoundError } = require('${scope}/core');
+createEngine().then(async (engine) => {
+  const dominant = await engine.dominantEmotion(readFileSync(process.argv[2]), { among: ['happy', 'sad'] });
+  const wrong = await createEngine({ ortLibrary: '/no/such/libonnxruntime.so.1' }).catch((e) => e);
+  console.log(JSON.stringify({ dominant, wrong: wrong instanceof RuntimeNotFoundError && wrong.message.includes('/no/such/') }));
+});
+`,
+    );
+    const output = execFileSync('node', ['main.cjs', face], { cwd: project, env, encoding: 'utf8' });
+    expect(JSON.parse(output.trim().split('\n').pop()!)).toEqual({ dominant: 'happy', wrong: true });
+  });
+
+  it('type-checks under tsc --strict', () => {
+    writeFileSync(
+      join(project, 'main.ts'),
+      `import { createEngine, EmotionError, type EmotionLabel, type Face } from '${scope}/core';
+export async function moods(image: Uint8Array): Promise<EmotionLabel[]> {
+  const engine = await createEngine({ minScore: 0.5 });
+  try {
+    const faces: Face[] = await engine.analyze(image);
+    return faces.map((face) => face.emotion);
+  } catch (error) {
+    if (error instanceof EmotionError && error.isInputError) return [];
+    throw error;
+  }
+}
+`,
+    );
+    const tsc = join(repoRoot, 'packages/core/node_modules/typescript/bin/tsc');
+    const types = join(repoRoot, 'packages/core/node_modules/@types');
+    execFileSync(
+      'node',
+      [
+        tsc,
+        '--strict',
+        '--noEmit',
+        '--module',
+        'nodenext',
+        '--target',
+        'es2022',
+        '--typeRoots',
+        types,
+        '--types',
+        'node',
+        'main.ts',
+      ],
+      { cwd: project, stdio: 'pipe' },
+    );
+  });
 });
