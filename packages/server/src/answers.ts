@@ -23,9 +23,10 @@ export function analyzeAnswer(faces: Face[], landmarks: boolean) {
   };
 }
 
-function triples(points: Float32Array): number[][] {
-  const out: number[][] = [];
-  for (let i = 0; i + 2 < points.length; i += 3) out.push(Array.from(points.subarray(i, i + 3), (v) => round(v, 2)));
+function triples(points: Float32Array): [number, number, number][] {
+  const out: [number, number, number][] = [];
+  for (let i = 0; i + 2 < points.length; i += 3)
+    out.push([round(points[i] ?? 0, 2), round(points[i + 1] ?? 0, 2), round(points[i + 2] ?? 0, 2)]);
   return out;
 }
 

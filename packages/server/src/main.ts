@@ -84,11 +84,14 @@ const app = createApp(engine, {
   streamLimits: settings.streamLimits,
 });
 const { keepAliveTimeout, ...serverOptions } = settings.httpTimeouts;
-const server = serve({ fetch: app.fetch, websocket: app.streams.websocket, hostname: host, port, serverOptions }, (info) => {
-  log.info(
-    `emotion server listening on http://${host}:${info.port} (inference threads: ${poolThreads}, queue: ${queue})`,
-  );
-}) as Server;
+const server = serve(
+  { fetch: app.fetch, websocket: app.streams.websocket, hostname: host, port, serverOptions },
+  (info) => {
+    log.info(
+      `emotion server listening on http://${host}:${info.port} (inference threads: ${poolThreads}, queue: ${queue})`,
+    );
+  },
+) as Server;
 app.streams.attach(server);
 server.keepAliveTimeout = keepAliveTimeout;
 // With a 'checkContinue' listener Node leaves `Expect: 100-continue` to us: the app sends the
@@ -100,9 +103,12 @@ let metricsServer: Server | undefined;
 if (settings.metricsPort !== undefined) {
   const metricsApp = new Hono().get('/metrics', metricsHandler(metrics));
   // The same timeouts as the main listener: a stalled client must not hold this one either.
-  metricsServer = serve({ fetch: metricsApp.fetch, hostname: host, port: settings.metricsPort, serverOptions }, (info) => {
-    log.info(`emotion server: metrics on http://${host}:${info.port}/metrics`);
-  }) as Server;
+  metricsServer = serve(
+    { fetch: metricsApp.fetch, hostname: host, port: settings.metricsPort, serverOptions },
+    (info) => {
+      log.info(`emotion server: metrics on http://${host}:${info.port}/metrics`);
+    },
+  ) as Server;
   metricsServer.keepAliveTimeout = keepAliveTimeout;
 }
 

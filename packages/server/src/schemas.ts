@@ -33,19 +33,29 @@ export const analyzeQuery = z.object({
     .openapi({ description: 'Add the 468 `[x, y, z]` landmarks of each face', example: '1' }),
 });
 
+export const DEFAULT_TIME_CONSTANT_MS = 500;
+const MAX_TIME_CONSTANT_MS = 60_000;
+const TAU_ERROR = `tau must be a whole number of milliseconds from 0 to ${MAX_TIME_CONSTANT_MS}`;
+
+/** GET /v1/stream's query: the smoothing's time constant and whether to send landmarks. */
+export const streamQuery = z.object({
+  tau: z
+    .string()
+    .regex(/^\d+$/, TAU_ERROR)
+    .optional()
+    .transform((value) => (value === undefined ? DEFAULT_TIME_CONSTANT_MS : Number(value)))
+    .refine((value) => value <= MAX_TIME_CONSTANT_MS, TAU_ERROR)
+    .openapi({
+      description: `Smoothing time constant in ms, 0 to ${MAX_TIME_CONSTANT_MS} (default ${DEFAULT_TIME_CONSTANT_MS})`,
+      example: '500',
+    }),
+  landmarks: analyzeQuery.shape.landmarks,
+});
+export type StreamQuery = z.output<typeof streamQuery>;
+
 export const multipartBody = z.object({
   image: z.union([z.instanceof(File), imageField], { error: NO_IMAGE }),
 });
-
-/** How multipartBody looks on the wire (a File has no JSON Schema of its own). */
-export const multipartDoc = z
-  .object({
-    image: z.string().openapi({ format: 'binary', description: 'The image file, or a data URL / base64 string' }),
-  })
-  .openapi('ImageForm');
-
-/** A raw image body (`Content-Type: image/*`). */
-export const rawImageDoc = z.string().openapi({ format: 'binary', description: 'The image bytes (JPEG, PNG, …)' });
 
 // ---- answers ----
 
@@ -91,6 +101,23 @@ export const analyzeAnswer = z
     ),
   })
   .openapi('AnalyzeAnswer');
+
+/** An answer for one face, as the document shows it: typed by the schema, so it cannot drift from it. */
+export const ANALYZE_EXAMPLE: z.input<typeof analyzeAnswer> = {
+  faces: [
+    {
+      box: { x: 52.1, y: 61.3, width: 118.4, height: 118.4 },
+      score: 0.93,
+      presence: 0.99,
+      emotion: 'happy',
+      emotions: [
+        { label: 'happy', probability: 0.91 },
+        { label: 'neutral', probability: 0.05 },
+      ],
+      keypoints: [{ x: 88.2, y: 97.5 }],
+    },
+  ],
+};
 
 export const healthAnswer = z
   .object({

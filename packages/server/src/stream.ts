@@ -32,11 +32,10 @@ import type { ServerEnv } from './context.js';
 import { toHttpFailure } from './errors.js';
 import type { Metrics } from './metrics.js';
 import type { OpenStreams } from './open-streams.js';
+import type { StreamQuery } from './schemas.js';
 import type { TakeResult } from './rate-limit.js';
 import { FaceTracker } from './tracker.js';
 
-export const DEFAULT_TIME_CONSTANT_MS = 500;
-const MAX_TIME_CONSTANT_MS = 60_000;
 /** How long a client gets to answer the server's close frame before its socket is cut. */
 export const CLOSE_GRACE_MS = 2_000;
 
@@ -68,11 +67,15 @@ export interface StreamRegistry {
   closeAll(): void;
 }
 
-/** The route's handlers (query checked and caps applied before any upgrade), and the registry. */
-export function streamRoute(
+/**
+ * The route's pieces: the checks before any upgrade (a WebSocket request; the caller's and the
+ * server's stream caps), the upgrade itself (after the query is validated, routes/stream.ts),
+ * and the registry of open streams.
+ */
+export function streamHandlers(
   upgradeWebSocket: UpgradeWebSocket<WebSocketLike>,
   deps: StreamDeps,
-): { handlers: [Handler, Handler, Handler, Handler]; registry: StreamRegistry } {
+): { checks: [Handler, Handler]; upgrade: Handler; registry: StreamRegistry } {
   const sessions = new Set<StreamSession>();
   const upgradeOnly: MiddlewareHandler<ServerEnv> = async (c, next) => {
     // Without `Connection: Upgrade` Node treats the request as plain HTTP: there is no socket to take over.
@@ -82,11 +85,6 @@ export function streamRoute(
         { error: 'This route is a WebSocket: send an Upgrade: websocket request', code: 'UPGRADE_REQUIRED' },
         426,
       );
-    await next();
-  };
-  const checkQuery: MiddlewareHandler<ServerEnv> = async (c, next) => {
-    const settings = readSettings(c);
-    if (typeof settings === 'string') return c.json({ error: settings, code: 'INVALID_REQUEST' }, 400);
     await next();
   };
   const checkCaps: MiddlewareHandler<ServerEnv> = async (c, next) => {
@@ -107,8 +105,9 @@ export function streamRoute(
     await next();
   };
   const upgrade = upgradeWebSocket((c) => {
-    // Checked by checkQuery just before.
-    const settings = readSettings(c) as StreamSettings;
+    // Validated by the route (routes/stream.ts) just before.
+    const { tau, landmarks } = (c as Context<ServerEnv, string, { out: { query: StreamQuery } }>).req.valid('query');
+    const settings = { timeConstantMs: tau, landmarks };
     const socket = (c.env as { incoming?: { socket?: Socket } } | undefined)?.incoming?.socket;
     const session = new StreamSession(settings, deps, deps.callerOf(c as Context<ServerEnv>), socket);
     return {
@@ -128,18 +127,7 @@ export function streamRoute(
       for (const session of sessions) session.shutdown();
     },
   };
-  return { handlers: [upgradeOnly, checkQuery, checkCaps, upgrade], registry };
-}
-
-function readSettings(c: Context): StreamSettings | string {
-  const tau = c.req.query('tau');
-  const landmarks = c.req.query('landmarks');
-  const timeConstantMs = tau === undefined ? DEFAULT_TIME_CONSTANT_MS : Number(tau);
-  if (tau !== undefined && (!/^\d+$/.test(tau) || timeConstantMs > MAX_TIME_CONSTANT_MS))
-    return `tau must be a whole number of milliseconds from 0 to ${MAX_TIME_CONSTANT_MS}`;
-  if (landmarks !== undefined && !['0', '1', 'true', 'false'].includes(landmarks))
-    return 'landmarks must be 0, 1, true or false';
-  return { timeConstantMs, landmarks: landmarks === '1' || landmarks === 'true' };
+  return { checks: [upgradeOnly, checkCaps], upgrade, registry };
 }
 
 interface Frame {
@@ -333,7 +321,7 @@ class StreamSession {
   /** Sends unless the client is behind on reading: then the answer is dropped and counted. */
   private send(message: object): void {
     const raw = this.ws;
-    if (!raw || raw.readyState !== 1) return;
+    if (raw?.readyState !== 1) return;
     if (raw.bufferedAmount > this.deps.limits.maxBufferedBytes) {
       this.answersDropped++;
       this.deps.metrics.streamAnswersDropped.inc();

@@ -55,7 +55,9 @@ export function guardUpgrades(server: Server): void {
       return;
     }
     try {
-      Promise.resolve(inner.call(server, request, socket, head)).catch(() => refuse(socket, 500, 'Internal Server Error'));
+      Promise.resolve(inner.call(server, request, socket, head)).catch(() =>
+        refuse(socket, 500, 'Internal Server Error'),
+      );
     } catch {
       refuse(socket, 500, 'Internal Server Error');
     }

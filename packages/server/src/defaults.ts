@@ -1,0 +1,3 @@
+/** Defaults the settings schema and the app share (settings.ts is where each one is documented). */
+export const DEFAULT_MAX_BODY_BYTES = 25 * 1024 * 1024;
+export const DEFAULT_QUEUE_PER_THREAD = 4;
