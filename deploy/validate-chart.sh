@@ -24,8 +24,12 @@ for values in deploy/validate/testdata/*.yaml; do
   "$helm" template emotion "$chart" --values "$values" >"$rendered/$(basename "$values")"
 done
 # Values the chart must refuse: a grace period shorter than preStop + the server's drain
-# (template check), a misspelt key, a wrong enum, a key in plain settings (values.schema.json).
-for wrong in terminationGracePeriodSeconds=12 replica=3 apiKeys.mode=envs settings.API_KEYS=0123456789abcdef; do
+# (template check), a misspelt key, a wrong enum, a key in plain settings (values.schema.json);
+# a rate-limit store without a limit, with a password in its URL, set past rateLimitStore, or
+# with an unknown failure mode.
+for wrong in terminationGracePeriodSeconds=12 replica=3 apiKeys.mode=envs settings.API_KEYS=0123456789abcdef \
+  rateLimitStore.bundled.enabled=true 'rateLimitStore.url=redis://:secret@redis:6379' \
+  settings.RATE_LIMIT_STORE=redis://redis:6379 rateLimitStore.onFailure=open; do
   if "$helm" template emotion "$chart" --set "$wrong" >/dev/null 2>&1; then
     echo "validate-chart: --set $wrong was accepted" >&2
     exit 1

@@ -15,6 +15,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/serializer"
 	"k8s.io/apimachinery/pkg/util/yaml"
@@ -66,12 +67,28 @@ func TestRenderedObjects(t *testing.T) {
 				if err != nil {
 					t.Fatalf("%s: %v", head.Kind, err)
 				}
-				if deployment, ok := object.(*appsv1.Deployment); ok {
-					checkDeployment(t, deployment)
+				// The bundled Redis (rateLimitStore.bundled) is counted and checked apart.
+				if accessor, ok := object.(interface{ GetLabels() map[string]string }); ok &&
+					accessor.GetLabels()["app.kubernetes.io/component"] == "rate-limit-store" {
+					kinds[head.Kind]--
+					kinds["store "+head.Kind]++
+					if deployment, ok := object.(*appsv1.Deployment); ok {
+						checkStoreDeployment(t, deployment)
+					}
+					continue
+				}
+				switch typed := object.(type) {
+				case *appsv1.Deployment:
+					checkDeployment(t, typed)
+				case *networkingv1.NetworkPolicy:
+					checkNetworkPolicy(t, typed)
 				}
 			}
 			if kinds["Deployment"] != 1 || kinds["Service"] != 1 {
 				t.Fatalf("want one Deployment and one Service, got %v", kinds)
+			}
+			if n := kinds["store Deployment"]; n > 1 || kinds["store Service"] != n {
+				t.Fatalf("want at most one Redis Deployment, with its Service, got %v", kinds)
 			}
 		})
 	}
@@ -145,5 +162,47 @@ func checkDeployment(t *testing.T, deployment *appsv1.Deployment) {
 	rolling := deployment.Spec.Strategy.RollingUpdate
 	if rolling == nil || rolling.MaxUnavailable == nil || rolling.MaxUnavailable.IntValue() != 0 {
 		t.Error("a rolling update must keep every replica until its successor is ready (maxUnavailable 0)")
+	}
+}
+
+// checkStoreDeployment: the bundled Redis is one locked-down pod, never two at once (two would
+// split the buckets).
+func checkStoreDeployment(t *testing.T, deployment *appsv1.Deployment) {
+	pod := deployment.Spec.Template.Spec
+	if deployment.Spec.Replicas == nil || *deployment.Spec.Replicas != 1 ||
+		deployment.Spec.Strategy.Type != appsv1.RecreateDeploymentStrategyType {
+		t.Error("the bundled Redis must be one replica, replaced with Recreate")
+	}
+	if len(pod.Containers) != 1 {
+		t.Fatalf("want one Redis container, got %d", len(pod.Containers))
+	}
+	security := pod.Containers[0].SecurityContext
+	if security == nil || security.ReadOnlyRootFilesystem == nil || !*security.ReadOnlyRootFilesystem ||
+		security.AllowPrivilegeEscalation == nil || *security.AllowPrivilegeEscalation ||
+		pod.SecurityContext == nil || pod.SecurityContext.RunAsNonRoot == nil || !*pod.SecurityContext.RunAsNonRoot {
+		t.Error("the bundled Redis must run locked down like the server")
+	}
+}
+
+// checkNetworkPolicy: the server's policy admits ingress only, and the metrics port only from
+// a selected namespace.
+func checkNetworkPolicy(t *testing.T, policy *networkingv1.NetworkPolicy) {
+	if len(policy.Spec.PolicyTypes) != 1 || policy.Spec.PolicyTypes[0] != networkingv1.PolicyTypeIngress {
+		t.Errorf("NetworkPolicy %s: want policyTypes [Ingress], got %v", policy.Name, policy.Spec.PolicyTypes)
+	}
+	for _, rule := range policy.Spec.Ingress {
+		for _, port := range rule.Ports {
+			if port.Port == nil || port.Port.String() != "metrics" {
+				continue
+			}
+			if len(rule.From) == 0 {
+				t.Errorf("NetworkPolicy %s: the metrics port is open to every source", policy.Name)
+			}
+			for _, peer := range rule.From {
+				if peer.NamespaceSelector == nil || len(peer.NamespaceSelector.MatchLabels) == 0 || peer.IPBlock != nil {
+					t.Errorf("NetworkPolicy %s: metrics must come from a named namespace, got %+v", policy.Name, peer)
+				}
+			}
+		}
 	}
 }
