@@ -6,12 +6,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 NODE_VERSION=${NODE_VERSION:-20.20.2}
-case "$(uname -m)" in
-  x86_64) arch=x64 ;;
-  aarch64) arch=arm64 ;;
-  *) echo "stage-image: no Node.js or ONNX Runtime build for $(uname -m)" >&2 && exit 1 ;;
+# ARCH=arm64 (or x64) stages another architecture's image, with ADDON naming its addon (e.g.
+# cross-built by scripts/cross-build.sh); by default this machine's architecture and local build.
+case "${ARCH:-$(uname -m)}" in
+  x86_64 | x64) arch=x64 ;;
+  aarch64 | arm64) arch=arm64 ;;
+  *) echo "stage-image: no Node.js or ONNX Runtime build for ${ARCH:-$(uname -m)}" >&2 && exit 1 ;;
 esac
-for built in packages/server/dist/start.cjs packages/web/dist/index.html packages/core/native; do
+addon=${ADDON:-packages/core/native/emotion.linux-$arch-gnu.node}
+for built in packages/server/dist/start.cjs packages/web/dist/index.html "$addon"; do
   [ -e "$built" ] || { echo "stage-image: $built is missing: run 'pnpm build' first" >&2 && exit 1; }
 done
 
@@ -23,12 +26,14 @@ mkdir -p "$out"
 pnpm --filter @emotion/server deploy --legacy --prod --prefer-offline "$out/app" >/dev/null
 # `deploy` copies the whole package folder; the image runs only the compiled server.
 rm -rf "$out/app/src" "$out/app/test" "$out/app/tsconfig.json" "$out/app/vitest.config.ts"
-# onnxruntime-node ships ONNX Runtime for five platforms (~290 MB); we load only this
-# platform's libonnxruntime (never its Node binding).
-ort=$(echo "$out"/app/node_modules/.pnpm/onnxruntime-node@*/node_modules/onnxruntime-node/bin/napi-v6)
-find "$ort" -mindepth 2 -maxdepth 2 ! -path "$ort/linux/$arch" -exec rm -rf {} +
-find "$ort" -mindepth 1 -maxdepth 1 ! -name linux -exec rm -rf {} +
-rm -f "$ort/linux/$arch/onnxruntime_binding.node"
+# The addon and this architecture's ONNX Runtime library (from the pinned onnxruntime-node, a
+# root dev dependency) side by side in the deployed @emotion/core's native/, where its loader
+# looks first and the core finds the library next to the addon.
+core=$(dirname "$(find "$out/app/node_modules" -path '*/@emotion/core/package.json' -print -quit)")
+ort=$(node -p "require('path').dirname(require.resolve('onnxruntime-node/package.json'))")
+mkdir -p "$core/native"
+cp "$addon" "$core/native/emotion.linux-$arch-gnu.node"
+cp "$ort/bin/napi-v6/linux/$arch/libonnxruntime.so.1" "$core/native/"
 cp -r packages/web/dist "$out/app/web"
 
 # Node.js: the official binary as the npm registry's per-platform package carries it (npm
