@@ -128,21 +128,22 @@ export function redisBuckets(
     : undefined;
   up?.set(0);
 
-  let healthy = false;
+  // Logged on each change (and the first failure, e.g. a wrong password at start), not per request.
+  let state: 'starting' | 'up' | 'down' = 'starting';
   let backoffUntil = 0;
   const markUp = () => {
-    if (!healthy) options.logger?.info('rate limits: the shared store (Redis) answers; buckets are shared');
-    healthy = true;
+    if (state !== 'up') options.logger?.info('rate limits: the shared store (Redis) answers; buckets are shared');
+    state = 'up';
     up?.set(1);
   };
   const markDown = (reason: string) => {
-    if (healthy) {
+    if (state !== 'down') {
       const instead = settings.onFailure === 'local' ? "this process's own buckets" : '503 to every caller';
       options.logger?.warn(
         `rate limits: the shared store (Redis) failed (${reason}); using ${instead} until it is back`,
       );
     }
-    healthy = false;
+    state = 'down';
     up?.set(0);
   };
   // ioredis reports connection trouble as 'error' events; unheard, it prints them itself.
@@ -161,7 +162,8 @@ export function redisBuckets(
   return {
     async take(key, nowMs) {
       if (redis.status !== 'ready') {
-        markDown(`connection ${redis.status}`);
+        // Still connecting at start is no outage (ioredis reports a failed connection itself).
+        if (state !== 'starting') markDown(`connection ${redis.status}`);
         return failed(key, nowMs);
       }
       if (Date.now() < backoffUntil) return failed(key, nowMs);

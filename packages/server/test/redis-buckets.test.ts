@@ -204,4 +204,30 @@ describe.skipIf(!haveRedis)('buckets in Redis', () => {
       redis!.resume();
     }
   });
+
+  it('RATE_LIMIT_STORE_PASSWORD: takes from a Redis that needs one; a wrong one falls back, and no log line shows it', async () => {
+    const secret = 'redis-secret-7d41c0';
+    const guarded = await testRedis(['--requirepass', secret]);
+    const lines: string[] = [];
+    const logger = { warn: (line: string) => lines.push(line), info: (line: string) => lines.push(line) };
+    try {
+      const settings = { url: guarded.url, timeoutMs: 100, onFailure: 'local' as const };
+      const right = redisBuckets({ perSecond: 1, burst: 3 }, { ...settings, password: secret }, { logger });
+      const wrong = redisBuckets(
+        { perSecond: 1, burst: 3 },
+        { ...settings, password: `${secret}-not` },
+        { logger, registry: new Registry() },
+      );
+      stores.push(right, wrong);
+      await right.connected();
+      expect((await right.take('key:k', Date.now())).remaining).toBe(2);
+      expect((await right.take('key:k', Date.now())).remaining).toBe(1);
+      await new Promise((r) => setTimeout(r, 300));
+      expect((await wrong.take('key:k', Date.now())).remaining).toBe(2); // its own bucket, not Redis's
+      expect(lines.join('\n')).toMatch(/shared store \(Redis\) failed/);
+      expect(lines.join('\n')).not.toContain(secret);
+    } finally {
+      await guarded.stop();
+    }
+  });
 });

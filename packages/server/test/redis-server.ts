@@ -43,7 +43,8 @@ export interface TestRedis {
   resume(): void;
 }
 
-export async function testRedis(): Promise<TestRedis> {
+/** `args`: more redis-server options, e.g. ['--requirepass', secret]. */
+export async function testRedis(args: string[] = []): Promise<TestRedis> {
   const port = await freePort();
   let child: ChildProcess | undefined;
   const redis: TestRedis = {
@@ -52,7 +53,19 @@ export async function testRedis(): Promise<TestRedis> {
     async start() {
       const started = spawn(
         REDIS_SERVER,
-        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'],
+        [
+          '--port',
+          String(port),
+          '--bind',
+          '127.0.0.1',
+          '--save',
+          '',
+          '--appendonly',
+          'no',
+          '--loglevel',
+          'warning',
+          ...args,
+        ],
         { stdio: ['ignore', 'ignore', 'pipe'] },
       );
       child = started;
@@ -92,7 +105,8 @@ function answers(port: number): Promise<boolean> {
     socket.once('connect', () => socket.write('PING\r\n'));
     socket.once('data', (data) => {
       socket.destroy();
-      resolve(data.toString().startsWith('+PONG'));
+      // A Redis with a password answers too, refusing the PING.
+      resolve(/^(\+PONG|-NOAUTH)/.test(data.toString()));
     });
     for (const event of ['error', 'timeout']) {
       socket.once(event, () => {
