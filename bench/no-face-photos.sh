@@ -9,7 +9,7 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OUT="$REPO/bench/.frames/no-face"
 PHOTOS=(brick cell chelsea clock_motion coffee coins color grass gravel horse hubble_deep_field ihc microaneurysms
   moon motorcycle_left motorcycle_right page phantom retina rocket text)
-if [ -d "$OUT" ] && [ "$(ls "$OUT" | wc -l)" -eq "${#PHOTOS[@]}" ]; then
+if [ -d "$OUT" ] && [ "$(find "$OUT" -maxdepth 1 -type f | wc -l)" -eq "${#PHOTOS[@]}" ]; then
   echo "no-face photos present in $OUT"
   exit 0
 fi
@@ -27,4 +27,4 @@ with zipfile.ZipFile(wheel) as z:
             with open(os.path.join(out, base), "wb") as f:
                 f.write(z.read(entry))
 PY
-echo "no-face photos in $OUT: $(ls "$OUT" | wc -l)"
+echo "no-face photos in $OUT: $(find "$OUT" -maxdepth 1 -type f | wc -l)"

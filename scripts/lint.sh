@@ -3,7 +3,7 @@
 # checks of the whole tree. All gates run, then the failed ones are listed. To add a gate,
 # add one line to GATES: "name|command".
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 
 # ruff is pinned and comes from PyPI into the gitignored .venv, made here when missing;
 # RUFF=path uses another.
@@ -21,6 +21,7 @@ GATES=(
   "ruff lint|$ruff check ."
   "ruff format|$ruff format --check ."
   "tsc --noEmit (every package, tests included)|pnpm -r --workspace-concurrency=1 typecheck"
+  "shellcheck (every shell script)|git ls-files -z '*.sh' .ci/run | xargs -0 shellcheck"
 )
 
 failed=()
