@@ -1,7 +1,7 @@
 import { configDefaults, defineConfig } from 'vitest/config';
 
 // The slow tier (the real server and Chromium): CI runs it, `pnpm test:fast` (TEST_TIER=fast) leaves it out.
-const SLOW = ['test/e2e.test.ts', 'test/api-key.test.ts'];
+const SLOW = ['test/e2e.test.ts', 'test/api-key.test.ts', 'test/video-file.test.ts'];
 
 export default defineConfig({
   test: {

@@ -12,6 +12,7 @@ import { fetchWithKey } from './api-key.js';
 import { COLOURS } from './colours.js';
 import { describeCameraError, fitWidth, labelText, mirrorBox, type AnalyzedFace } from './geometry.js';
 import { createSessionUi } from './session-ui.js';
+import { attachVideoFile } from './video-file.js';
 import { FrameStream, type StreamAnswer } from './stream-client.js';
 import { LiveTimeline } from './timeline.js';
 
@@ -36,6 +37,8 @@ const timeline = new LiveTimeline($<HTMLDivElement>('timeline'));
 const sessionUi = createSessionUi();
 
 let stream: MediaStream | null = null;
+/** The camera is shown as a mirror; a video file (video-file.ts) as it is. */
+let mirrored = true;
 /** Bumped on every start, stop and upload, so a late answer for an old frame is dropped. */
 let session = 0;
 
@@ -179,7 +182,7 @@ function showResult(faces: AnalyzedFace[], width: number, height: number, mirror
 
 function showMedia(kind: 'video' | 'photo' | 'none'): void {
   stage.classList.toggle('empty', kind === 'none');
-  stage.classList.toggle('mirrored', kind === 'video');
+  stage.classList.toggle('mirrored', kind === 'video' && mirrored);
   stage.classList.toggle('photo', kind === 'photo');
   video.hidden = kind !== 'video';
   photo.hidden = kind !== 'photo';
@@ -219,6 +222,7 @@ async function startCamera(): Promise<void> {
   }
   video.srcObject = stream;
   await video.play().catch(() => {});
+  mirrored = true;
   showMedia('video');
   cameraButton.textContent = 'Stop camera';
   cameraButton.disabled = false;
@@ -233,6 +237,7 @@ function stopCamera(message = 'Camera stopped.'): void {
   for (const track of stream?.getTracks() ?? []) track.stop();
   stream = null;
   video.srcObject = null;
+  video.removeAttribute('src');
   cameraButton.textContent = 'Start camera';
   delete cameraButton.dataset.running;
   sessionUi.setCameraRunning(false);
@@ -263,7 +268,7 @@ async function streamCameraLoop(mine: number, frameStream: FrameStream, landmark
     const now = performance.now();
     answers.push(now);
     while ((answers[0] ?? now) < now - 2000) answers.shift();
-    showResult(answer.faces, size.width, size.height, true, 'camera');
+    showResult(answer.faces, size.width, size.height, mirrored, 'camera');
     onCameraFaces(answer.faces);
     const first = answers[0] ?? now;
     const fps = answers.length > 1 ? ((answers.length - 1) / ((now - first) / 1000)).toFixed(1) : '…';
@@ -303,7 +308,7 @@ async function httpCameraLoop(mine: number): Promise<void> {
       if (mine !== session) return;
       // Without the stream there is no tracking: ids follow the answer's order.
       const numbered = faces.map((face, index) => ({ ...face, id: index + 1 }));
-      showResult(numbered, frame.width, frame.height, true, 'camera');
+      showResult(numbered, frame.width, frame.height, mirrored, 'camera');
       onCameraFaces(numbered);
       timing.textContent = `${frame.width}×${frame.height} frame, answered in ${Math.round(performance.now() - started)} ms over HTTP`;
       timing.dataset.transport = 'http';
@@ -364,5 +369,21 @@ upload.addEventListener('change', () => {
   const file = upload.files?.[0];
   upload.value = '';
   if (file) void analyzePhoto(file);
+});
+// "Analyse a video file": the file plays on the stage and streams through the camera's loop.
+attachVideoFile({
+  video,
+  begin() {
+    const mine = ++session;
+    mirrored = false;
+    showMedia('video');
+    cameraButton.textContent = 'Stop video';
+    cameraButton.dataset.running = 'true';
+    sessionUi.setCameraRunning(true);
+    setStatus('Looking for a face…');
+    void cameraLoop(mine);
+  },
+  stop: (message) => stopCamera(message),
+  setStatus,
 });
 showMedia('none');
