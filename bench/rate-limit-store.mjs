@@ -13,7 +13,7 @@
 //
 //   flock /tmp/bench.lock node bench/rate-limit-store.mjs [--rounds 20]   (after `pnpm build`)
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { createServer } from 'node:net';
 import { cpus, loadavg } from 'node:os';
@@ -65,6 +65,12 @@ function startServer(env) {
     });
     child.once('exit', (code) => reject(new Error(`server exited ${code}: ${out}`)));
   });
+}
+
+/** A process's CPU time so far in ms (utime + stime from /proc, at the kernel's 100 Hz). */
+function cpuMs(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /** `count` requests, CONCURRENCY at a time: each one's latency in ms. */
@@ -129,14 +135,21 @@ async function main() {
       Object.keys(servers).map((name) => [name, new Agent({ keepAlive: true, maxSockets: CONCURRENCY })]),
     );
     const all = { memory: [], redis: [] };
+    // The server's own CPU per request, summed over the rounds: steadier than latency on a busy machine.
+    const cpu = { memory: 0, redis: 0 };
+    const redisCpuBefore = cpuMs(redis.child.pid);
     const differences = [];
     for (let round = -2; round < ROUNDS; round++) {
       const order = round % 2 ? ['redis', 'memory'] : ['memory', 'redis'];
       const p50 = {};
       for (const name of order) {
+        const cpuBefore = cpuMs(servers[name].child.pid);
         const latencies = await drive(servers[name].port, PER_ROUND, agents[name]);
         p50[name] = quantile(latencies, 0.5);
-        if (round >= 0) all[name].push(...latencies);
+        if (round >= 0) {
+          all[name].push(...latencies);
+          cpu[name] += cpuMs(servers[name].child.pid) - cpuBefore;
+        }
       }
       if (round >= 0) differences.push(p50.redis - p50.memory);
     }
@@ -150,6 +163,7 @@ async function main() {
         `the redis server's takes did not all go to Redis:\n${metrics.match(/^emotion_rate_limit_store.*$/gm)}`,
       );
     }
+    const redisCpu = cpuMs(redis.child.pid) - redisCpuBefore;
     const trip = await redisRoundTrip(redis.url);
     const ms = (value) => value.toFixed(3);
     console.log(
@@ -158,14 +172,16 @@ async function main() {
         .join(' ')} at the end; node ${process.version}`,
     );
     console.log(`${ROUNDS} rounds × ${PER_ROUND} requests per store, concurrency ${CONCURRENCY}\n`);
-    console.log('| store | p50 ms | p90 ms | p99 ms |');
-    console.log('|---|---|---|---|');
+    const requests = ROUNDS * PER_ROUND;
+    console.log('| store | p50 ms | p90 ms | p99 ms | server CPU µs/request |');
+    console.log('|---|---|---|---|---|');
     for (const name of ['memory', 'redis']) {
       const values = all[name];
       console.log(
-        `| ${name} | ${ms(quantile(values, 0.5))} | ${ms(quantile(values, 0.9))} | ${ms(quantile(values, 0.99))} |`,
+        `| ${name} | ${ms(quantile(values, 0.5))} | ${ms(quantile(values, 0.9))} | ${ms(quantile(values, 0.99))} | ${((cpu[name] * 1000) / requests).toFixed(0)} |`,
       );
     }
+    console.log(`\nredis-server's own CPU: ${((redisCpu * 1000) / requests).toFixed(0)} µs per request`);
     console.log(
       `\nAdded per request (redis − memory): p50 of all ${ms(quantile(all.redis, 0.5) - quantile(all.memory, 0.5))} ms; median over rounds of the p50 difference ${ms(quantile(differences, 0.5))} ms`,
     );
