@@ -11,6 +11,7 @@ const SLOW = [
   'test/timeouts.test.ts',
   'test/budgets.test.ts',
   'test/stream-hostile.test.ts',
+  'test/image-limit.test.ts',
 ];
 
 export default defineConfig({

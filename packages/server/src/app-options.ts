@@ -1,7 +1,7 @@
 /** What createApp takes; every field is optional and its default is the open, single-process server. */
 import type { Logger } from 'pino';
 
-import type { NamedKeyHash, RateLimitSettings, StreamLimits } from './config.js';
+import type { NamedKeyHash, RateLimitSettings, StreamLimits } from './types.js';
 import type { Metrics } from './metrics.js';
 import type { BucketStore } from './rate-limit.js';
 import type { TrustProxy } from './trusted-proxies.js';

@@ -16,7 +16,7 @@ import type { WebSocketServer } from 'ws';
 import type { ServerEngine } from './answers.js';
 import { chooseStreamProtocol } from './auth.js';
 import type { AppOptions } from './app-options.js';
-import { streamLimits } from './config.js';
+import { defaultStreamLimits } from './config.js';
 import type { ServerEnv } from './context.js';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_QUEUE_PER_THREAD } from './defaults.js';
 import { createEngineSlot } from './engine-slot.js';
@@ -60,7 +60,7 @@ export function createApp(engine: ServerEngine | Promise<ServerEngine>, options:
   const metrics = options.metrics ?? createMetrics();
   const keys = options.apiKeys ?? [];
   const trustProxy = options.trustProxy ?? 0;
-  const limits = options.streamLimits ?? streamLimits({});
+  const limits = options.streamLimits ?? defaultStreamLimits();
   const slot = createEngineSlot(engine, options.maxQueue ?? DEFAULT_QUEUE_PER_THREAD * availableParallelism(), metrics);
   const guards = apiGuards({ ...options, keys, trustProxy, corsOrigins: options.corsOrigins ?? '*', metrics });
   const limitBody = bodyLimit(maxBodyBytes);

@@ -10,7 +10,7 @@ import crypto from 'node:crypto';
 
 import type { Context, MiddlewareHandler } from 'hono';
 
-import type { NamedKeyHash } from './config.js';
+import type { NamedKeyHash } from './types.js';
 import type { ServerEnv } from './context.js';
 import { UnauthorizedError } from './errors.js';
 

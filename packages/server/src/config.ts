@@ -1,208 +1,93 @@
-/** Settings from the environment, checked so a typo fails loudly at start-up. */
-
+/**
+ * The server's settings: one zod schema of the environment (SETTINGS) gives the typed settings,
+ * one error line per bad variable (all reported together, each naming the variable and what it
+ * accepts), the engine's options, and the settings table in docs/settings.md, which
+ * `pnpm --filter @emotion/server settings-table` writes and a test checks. A default lives here
+ * once; where the engine has its own (pixel limit, face size), the setting stays unset and the
+ * engine's applies.
+ */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 
-import { SMALL_FACE_DETECTORS, type SmallFaceDetector } from '@emotion/core';
+import { defaultThreads, type EngineOptions, SMALL_FACE_DETECTORS } from '@emotion/core';
+import { z } from 'zod';
 
-import { describeStore, readStoreSettings } from './rate-limit-store.js';
-import type { RedisStoreSettings } from './redis-buckets.js';
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_QUEUE_PER_THREAD } from './defaults.js';
+import { DEFAULT_STORE_TIMEOUT_MS } from './defaults.js';
+import { type RedisStoreSettings, redactedUrl, STORE_FAILURE_MODES } from './redis-buckets.js';
 import { parseTrustProxy, type TrustProxy } from './trusted-proxies.js';
+import {
+  type HttpTimeouts,
+  type ListenConfig,
+  LOG_LEVELS,
+  type LogFormat,
+  type LogLevel,
+  type NamedKeyHash,
+  type RateLimitSettings,
+  type StreamLimits,
+} from './types.js';
 
-export interface ListenConfig {
-  host: string;
-  port: number;
+export {
+  type HttpTimeouts,
+  type ListenConfig,
+  LOG_LEVELS,
+  type LogFormat,
+  type LogLevel,
+  type NamedKeyHash,
+  type RateLimitSettings,
+  type StreamLimits,
+} from './types.js';
+
+export { DEFAULT_QUEUE_PER_THREAD } from './defaults.js';
+
+export const MIN_KEY_LENGTH = 16;
+
+// ---- the building blocks: each turns the variable's text into its value or one error line ----
+
+type Section = 'Listening' | 'Requests' | 'Engine' | 'API keys and rate limits' | 'Live stream' | 'Logs and metrics';
+interface SettingDoc {
+  section: Section;
+  /** The default as the table shows it. */
+  default: string;
+  description: string;
+}
+const docs = z.registry<SettingDoc>();
+
+/** A variable: blank counts as unset; `parse` throws the error line for a bad value. */
+function variable<T>(parse: (raw: string) => T, doc: SettingDoc) {
+  const schema = z.preprocess(
+    (raw) => (raw === '' ? undefined : raw),
+    z
+      .string()
+      .optional()
+      .transform((raw, ctx) => {
+        if (raw === undefined) return undefined;
+        try {
+          return parse(raw);
+        } catch (error) {
+          ctx.issues.push({ code: 'custom', message: (error as Error).message, input: raw });
+          return z.NEVER;
+        }
+      }),
+  );
+  return schema.register(docs, doc);
 }
 
-export function listenConfig(env: NodeJS.ProcessEnv = process.env): ListenConfig {
-  const host = env.HOST || '127.0.0.1';
-  const rawPort = env.PORT || '5000';
-  const port = Number(rawPort);
-  if (!/^\d+$/.test(rawPort) || port > 65535) {
-    throw new Error(`PORT must be a whole number from 0 to 65535, got "${rawPort}"`);
-  }
-  return { host, port };
-}
-
-/** MAX_BODY_MB: the largest request body in MiB (default 25); bigger requests get 413. */
-export function maxBodyBytes(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env.MAX_BODY_MB || '25';
-  const megabytes = Number(raw);
-  if (!/^\d+(\.\d+)?$/.test(raw) || !(megabytes > 0)) {
-    throw new Error(`MAX_BODY_MB must be a positive number of MiB, got "${raw}"`);
-  }
-  return Math.floor(megabytes * 1024 * 1024);
-}
-
-/**
- * INFERENCE_THREADS: how many inferences run at once (default: the CPUs this process may use,
- * `os.availableParallelism()`). Each inference is napi async work on libuv's thread pool and
- * runs ONNX Runtime with one intra-op thread, so the pool's size is the parallelism: pool
- * threads × ORT threads (1) = the cores, and the two never oversubscribe the machine. The
- * pool is sized from this value by start.cts (UV_THREADPOOL_SIZE), which must happen before
- * the pool starts. availableParallelism() sees CPU affinity, not a container's CPU quota: when
- * INFERENCE_THREADS is unset, start.cts sets it from the cgroup's quota where one is set.
- */
-export function inferenceThreads(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env.INFERENCE_THREADS || String(availableParallelism());
-  return wholeNumber('INFERENCE_THREADS', raw, 1, MAX_UV_THREADPOOL_SIZE);
-}
-
-/**
- * MAX_QUEUE: how many requests may have an inference running or waiting for a thread; past
- * that the server answers 503 "Server busy". Default: 4 × `threads` (why: admission.ts).
- */
-export function maxQueue(threads: number, env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env.MAX_QUEUE || String(DEFAULT_QUEUE_PER_THREAD * threads);
-  return wholeNumber('MAX_QUEUE', raw, 1, 1_000_000);
-}
-
-export const DEFAULT_QUEUE_PER_THREAD = 4;
-
-/** libuv's own cap on UV_THREADPOOL_SIZE (MAX_THREADPOOL_SIZE in its threadpool.c). */
-export const MAX_UV_THREADPOOL_SIZE = 1024;
-
-/**
- * The size libuv gave its thread pool, read the way libuv reads it at the pool's start: 4 when
- * UV_THREADPOOL_SIZE is unset, else its value clamped to 1..1024.
- */
-export function libuvPoolSize(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env.UV_THREADPOOL_SIZE;
-  if (raw === undefined) return 4;
-  const size = Number.parseInt(raw, 10) || 0; // atoi
-  return Math.min(Math.max(size, 1), MAX_UV_THREADPOOL_SIZE);
-}
-
-function wholeNumber(name: string, raw: string, min: number, max: number): number {
-  const value = Number(raw);
-  if (!/^\d+$/.test(raw) || value < min || value > max) {
-    throw new Error(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
-  }
-  return value;
-}
-
-/**
- * MAX_IMAGE_PIXELS: the largest width × height the engine decodes (default: the engine's, 4096 ×
- * 4096 = 16 777 216); larger images get 413 from their header alone.
- */
-export function maxImagePixels(raw: string): number {
-  return wholeNumber('MAX_IMAGE_PIXELS', raw, 1, 1_000_000_000);
-}
-
-/**
- * How long a client may take, so that slow or stalled clients cannot hold sockets for ever
- * (Node's own defaults: 60 s for the headers, 300 s for the whole request, checked every 30 s).
- * HEADERS_TIMEOUT_MS (default 10 000): the request line and headers must arrive within it.
- * REQUEST_TIMEOUT_MS (default 30 000): the whole request, body included: 25 MiB (MAX_BODY_MB)
- * in 30 s needs 7 Mbit/s, far more than the webcam's frames or a phone photo need.
- * KEEP_ALIVE_TIMEOUT_MS (default 5 000, Node's): an idle keep-alive connection is closed then.
- * Expired sockets get 408 and are closed within a second of their deadline.
- */
-export interface HttpTimeouts {
-  headersTimeout: number;
-  requestTimeout: number;
-  keepAliveTimeout: number;
-  /** How often Node checks for expired requests: its precision. */
-  connectionsCheckingInterval: number;
-}
-
-export function httpTimeouts(env: NodeJS.ProcessEnv = process.env): HttpTimeouts {
-  const ms = (name: string, fallback: number) => wholeNumber(name, env[name] || String(fallback), 1, 3_600_000);
-  const headersTimeout = ms('HEADERS_TIMEOUT_MS', 10_000);
-  const requestTimeout = ms('REQUEST_TIMEOUT_MS', 30_000);
-  const keepAliveTimeout = ms('KEEP_ALIVE_TIMEOUT_MS', 5_000);
-  if (headersTimeout > requestTimeout) {
-    // Node refuses the combination; say which settings are at fault.
-    throw new Error(`HEADERS_TIMEOUT_MS (${headersTimeout}) must not exceed REQUEST_TIMEOUT_MS (${requestTimeout})`);
-  }
-  const connectionsCheckingInterval = Math.min(1_000, Math.ceil(headersTimeout / 4));
-  return { headersTimeout, requestTimeout, keepAliveTimeout, connectionsCheckingInterval };
-}
-
-/**
- * What one live stream (/v1/stream) may hold, and how many may be open; why each bound exists:
- * stream.ts and open-streams.ts.
- * STREAM_MAX_PER_CALLER (default 4): open streams per API key, or per address without keys.
- * STREAM_MAX_OPEN (default 32): open streams in all.
- * STREAM_MAX_BUFFERED_KB (default 1024): answers the client has not read, past which new ones are dropped.
- * STREAM_IDLE_TIMEOUT_MS (default 60 000): a stream without a frame for this long is closed.
- * STREAM_HEARTBEAT_MS (default 15 000): ping interval; a client that missed the last pong is cut.
- * A frame must arrive whole within REQUEST_TIMEOUT_MS, as a request must.
- */
-export interface StreamLimits {
-  maxPerCaller: number;
-  maxOpen: number;
-  maxBufferedBytes: number;
-  idleTimeoutMs: number;
-  heartbeatMs: number;
-  frameTimeoutMs: number;
-}
-
-export function streamLimits(env: NodeJS.ProcessEnv = process.env): StreamLimits {
-  const num = (name: string, fallback: number, min: number, max: number) =>
-    wholeNumber(name, env[name] || String(fallback), min, max);
-  return {
-    maxPerCaller: num('STREAM_MAX_PER_CALLER', 4, 1, 10_000),
-    maxOpen: num('STREAM_MAX_OPEN', 32, 1, 100_000),
-    maxBufferedBytes: num('STREAM_MAX_BUFFERED_KB', 1024, 16, 1_048_576) * 1024,
-    idleTimeoutMs: num('STREAM_IDLE_TIMEOUT_MS', 60_000, 1_000, 3_600_000),
-    heartbeatMs: num('STREAM_HEARTBEAT_MS', 15_000, 100, 600_000),
-    frameTimeoutMs: num('REQUEST_TIMEOUT_MS', 30_000, 1, 3_600_000),
+function wholeNumber(name: string, min: number, max: number) {
+  return (raw: string) => {
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw) || value < min || value > max)
+      throw new Error(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+    return value;
   };
 }
 
-// ---- every setting at once (main.ts reads them here, once, at start-up) ----
-
-export type LogFormat = 'json' | 'pretty';
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
-
-/** RATE_LIMIT and RATE_LIMIT_BURST: a token bucket of `burst` tokens refilled at `perSecond`. */
-export interface RateLimitSettings {
-  /** Tokens added per second (RATE_LIMIT's count over its period). */
-  perSecond: number;
-  /** Bucket size: how many requests may come at once after a quiet spell. */
-  burst: number;
-  /** RATE_LIMIT as written, for the start-up log and the docs. */
-  text: string;
-}
-
-/** A key from API_KEYS_FILE or API_KEYS: its name (for logs) and the SHA-256 of the key. */
-export interface NamedKeyHash {
-  name: string;
-  sha256: Buffer;
-}
-
-export interface Settings {
-  listen: ListenConfig;
-  maxBodyBytes: number;
-  inferenceThreads: number;
-  /** Undefined: sized from the libuv pool that really started (main.ts). */
-  maxQueue: number | undefined;
-  webRoot: string | undefined;
-  /** Empty: keys are off and the API is open. */
-  apiKeys: NamedKeyHash[];
-  rateLimit: RateLimitSettings | undefined;
-  /** RATE_LIMIT_STORE=redis://… and its companions (rate-limit-store.ts); undefined: in memory. */
-  rateLimitStore: RedisStoreSettings | undefined;
-  /** TRUST_PROXY: a hop count (0: ignore X-Forwarded-For) or the proxies' addresses (trusted-proxies.ts). */
-  trustProxy: TrustProxy;
-  metricsPort: number | undefined;
-  corsOrigins: '*' | string[];
-  logFormat: LogFormat;
-  logLevel: LogLevel;
-  logRequests: boolean;
-  /** How long /health/ready answers 503 after SIGTERM before the listener closes. */
-  shutdownDelayMs: number;
-  /** Undefined: the engine's default (4096 × 4096). */
-  maxImagePixels: number | undefined;
-  /** SMALL_FACE_DETECTOR: the engine's small-face pass, 'full-range' (default) or 'mtcnn'. */
-  smallFaceDetector: SmallFaceDetector;
-  /** MIN_FACE_SIZE: the smallest face width looked for, 0: no small-face pass; undefined: the engine's 48. */
-  minFaceSize: number | undefined;
-  httpTimeouts: HttpTimeouts;
-  streamLimits: StreamLimits;
+function oneOf<const T extends string>(name: string, values: readonly T[]) {
+  return (raw: string): T => {
+    if (!(values as readonly string[]).includes(raw))
+      throw new Error(`${name} must be one of ${values.join(', ')}, got "${raw}"`);
+    return raw as T;
+  };
 }
 
 const PERIOD_SECONDS: Record<string, number> = {
@@ -216,15 +101,28 @@ const PERIOD_SECONDS: Record<string, number> = {
   hour: 3600,
 };
 
-/** "600/min", "10/s", "5000/hour" → requests per second. */
-export function parseRateLimit(text: string): number {
+/** "600/min", "10/s", "5000/hour" → the count and requests per second; "off" → undefined. */
+function rate(text: string): { perSecond: number; count: number; text: string } | undefined {
+  if (text === 'off') return undefined;
   const match = /^(\d+(?:\.\d+)?)\s*\/\s*([a-z]+)$/i.exec(text.trim());
   const period = match ? PERIOD_SECONDS[(match[2] ?? '').toLowerCase()] : undefined;
   const count = Number(match?.[1]);
-  if (!match || period === undefined || !(count > 0)) {
+  if (!match || period === undefined || !(count > 0))
     throw new Error(`RATE_LIMIT must be a count per period such as 600/min, 10/s or 5000/hour, got "${text}"`);
-  }
-  return count / period;
+  return { perSecond: count / period, count, text: text.trim() };
+}
+
+/** API_KEYS: comma-separated keys, named key1, key2… by position, so a log can say which was used. */
+function quickStartKeys(list: string): NamedKeyHash[] {
+  const keys = list
+    .split(',')
+    .map((key) => key.trim())
+    .filter(Boolean);
+  if (keys.length === 0 || keys.some((key) => key.length < MIN_KEY_LENGTH || /\s/.test(key)))
+    throw new Error(
+      `API_KEYS must be comma-separated keys of at least ${MIN_KEY_LENGTH} characters without spaces (e.g. from "openssl rand -hex 32")`,
+    );
+  return keys.map((key, index) => ({ name: `key${index + 1}`, sha256: createHash('sha256').update(key).digest() }));
 }
 
 /**
@@ -238,32 +136,15 @@ export function parseKeysFile(text: string, path: string): NamedKeyHash[] {
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) return;
     const match = /^([\w.@-]{1,64}):([0-9a-f]{64})$/i.exec(line);
-    if (!match) {
+    if (!match)
       throw new Error(
         `API_KEYS_FILE (${path}) line ${index + 1}: expected "name:sha256-hex" (a name of letters, digits, . _ - @ and the key's 64-digit SHA-256)`,
       );
-    }
     const [, name = '', hex = ''] = match;
     keys.push({ name, sha256: Buffer.from(hex, 'hex') });
   });
   if (keys.length === 0) throw new Error(`API_KEYS_FILE (${path}) holds no key`);
   return keys;
-}
-
-export const MIN_KEY_LENGTH = 16;
-
-function quickStartKeys(list: string): NamedKeyHash[] {
-  const keys = list
-    .split(',')
-    .map((key) => key.trim())
-    .filter(Boolean);
-  if (keys.length === 0 || keys.some((key) => key.length < MIN_KEY_LENGTH || /\s/.test(key))) {
-    throw new Error(
-      `API_KEYS must be comma-separated keys of at least ${MIN_KEY_LENGTH} characters without spaces (e.g. from "openssl rand -hex 32")`,
-    );
-  }
-  // Named by position, so a log can say which key was used without showing it.
-  return keys.map((key, index) => ({ name: `key${index + 1}`, sha256: createHash('sha256').update(key).digest() }));
 }
 
 function corsOrigins(raw: string): '*' | string[] {
@@ -272,13 +153,225 @@ function corsOrigins(raw: string): '*' | string[] {
     .split(',')
     .map((origin) => origin.trim())
     .filter(Boolean);
-  const bad = origins.find((origin) => !/^https?:\/\/[^/\s]+$/.test(origin));
-  if (origins.length === 0 || bad !== undefined) {
+  if (origins.length === 0 || origins.some((origin) => !/^https?:\/\/[^/\s]+$/.test(origin)))
     throw new Error(
       `CORS_ORIGINS must be * or comma-separated origins such as https://app.example.com (scheme and host, no path), got "${raw}"`,
     );
-  }
   return origins;
+}
+
+function redisUrl(raw: string): string {
+  if (raw === 'memory') return raw;
+  if (!/^rediss?:\/\/[^/\s]+/.test(raw) || !URL.canParse(raw))
+    throw new Error(
+      'RATE_LIMIT_STORE must be memory or a redis:// (or rediss://) URL such as redis://redis:6379 (the password in RATE_LIMIT_STORE_PASSWORD)',
+    );
+  return raw;
+}
+
+const ms = (name: string, min = 1, max = 3_600_000) => wholeNumber(name, min, max);
+
+// ---- the schema: every variable, its type, its default and what it does ----
+
+export const SETTINGS = z.object({
+  HOST: variable((raw) => raw, {
+    section: 'Listening',
+    default: '127.0.0.1',
+    description: 'Address to listen on; `0.0.0.0` for every interface (containers)',
+  }),
+  PORT: variable(wholeNumber('PORT', 0, 65535), {
+    section: 'Listening',
+    default: '5000',
+    description: 'Port to listen on; 0 picks a free one (the log says which)',
+  }),
+  WEB_ROOT: variable((raw) => raw, {
+    section: 'Listening',
+    default: "@emotion/web's dist",
+    description: 'Folder of the web client served at `/`',
+  }),
+  SHUTDOWN_DELAY_MS: variable(ms('SHUTDOWN_DELAY_MS', 0, 600_000), {
+    section: 'Listening',
+    default: '0',
+    description: 'After SIGTERM, how long `/health/ready` answers 503 before the listener closes',
+  }),
+  MAX_BODY_MB: variable(
+    (raw) => {
+      const megabytes = Number(raw);
+      if (!/^\d+(\.\d+)?$/.test(raw) || !(megabytes > 0))
+        throw new Error(`MAX_BODY_MB must be a positive number of MiB, got "${raw}"`);
+      return Math.floor(megabytes * 1024 * 1024);
+    },
+    {
+      section: 'Requests',
+      default: String(DEFAULT_MAX_BODY_BYTES / 1024 / 1024),
+      description: 'Largest request body, stream frame and encoded image, in MiB; larger gets 413',
+    },
+  ),
+  MAX_IMAGE_PIXELS: variable(wholeNumber('MAX_IMAGE_PIXELS', 1, 1_000_000_000), {
+    section: 'Requests',
+    default: "the engine's (4096 × 4096)",
+    description: 'Largest width × height decoded; larger gets 413 from the header alone',
+  }),
+  HEADERS_TIMEOUT_MS: variable(ms('HEADERS_TIMEOUT_MS'), {
+    section: 'Requests',
+    default: '10000',
+    description: 'The request line and headers must arrive within it (408 after)',
+  }),
+  REQUEST_TIMEOUT_MS: variable(ms('REQUEST_TIMEOUT_MS'), {
+    section: 'Requests',
+    default: '30000',
+    description: 'A whole request, and a whole stream frame, must arrive within it',
+  }),
+  KEEP_ALIVE_TIMEOUT_MS: variable(ms('KEEP_ALIVE_TIMEOUT_MS'), {
+    section: 'Requests',
+    default: '5000',
+    description: 'An idle keep-alive connection is closed after it',
+  }),
+  CORS_ORIGINS: variable(corsOrigins, {
+    section: 'Requests',
+    default: '*',
+    description: 'Origins whose pages may call the API, comma-separated',
+  }),
+  INFERENCE_THREADS: variable(wholeNumber('INFERENCE_THREADS', 1, 1024), {
+    section: 'Engine',
+    default: "the CPU quota's whole cores, else every CPU",
+    description: 'Inferences that run at once, each on one thread of the engine',
+  }),
+  MAX_QUEUE: variable(wholeNumber('MAX_QUEUE', 1, 1_000_000), {
+    section: 'Engine',
+    default: `${DEFAULT_QUEUE_PER_THREAD} × INFERENCE_THREADS`,
+    description: 'Requests with an inference running or waiting; more get 503 with Retry-After',
+  }),
+  SMALL_FACE_DETECTOR: variable(oneOf('SMALL_FACE_DETECTOR', SMALL_FACE_DETECTORS), {
+    section: 'Engine',
+    default: SMALL_FACE_DETECTORS[0],
+    description: `The pass for faces the short-range detector misses: ${SMALL_FACE_DETECTORS.join(' or ')}`,
+  }),
+  MIN_FACE_SIZE: variable(wholeNumber('MIN_FACE_SIZE', 0, 4096), {
+    section: 'Engine',
+    default: "the engine's (48)",
+    description: 'Smallest face width in pixels looked for; 0: no small-face pass',
+  }),
+  API_KEYS: z
+    .string()
+    .optional()
+    .register(docs, {
+      section: 'API keys and rate limits',
+      default: 'off',
+      description: `Comma-separated keys (${MIN_KEY_LENGTH}+ characters), named key1, key2…; set but empty is an error`,
+    }),
+  API_KEYS_FILE: z.string().optional().register(docs, {
+    section: 'API keys and rate limits',
+    default: 'off',
+    description: 'A file of `name:sha256-hex` lines; set but empty is an error',
+  }),
+  RATE_LIMIT: variable(rate, {
+    section: 'API keys and rate limits',
+    default: 'off',
+    description: 'A token bucket per key (per address without keys), e.g. `600/min`; each stream frame takes a token',
+  }),
+  RATE_LIMIT_BURST: variable(wholeNumber('RATE_LIMIT_BURST', 1, 1_000_000), {
+    section: 'API keys and rate limits',
+    default: "one period's count",
+    description: "The bucket's size: requests let through at once after a quiet spell",
+  }),
+  RATE_LIMIT_STORE: variable(redisUrl, {
+    section: 'API keys and rate limits',
+    default: 'memory',
+    description: 'Where buckets live: `memory`, or `redis://host:6379` shared by every replica (docs/fleet.md)',
+  }),
+  RATE_LIMIT_STORE_PASSWORD: variable((raw) => raw, {
+    section: 'API keys and rate limits',
+    default: 'none',
+    description: "Redis's password (from a Secret); never logged",
+  }),
+  RATE_LIMIT_STORE_TIMEOUT_MS: variable(ms('RATE_LIMIT_STORE_TIMEOUT_MS', 1, 60_000), {
+    section: 'API keys and rate limits',
+    default: String(DEFAULT_STORE_TIMEOUT_MS),
+    description: 'How long a request waits for Redis',
+  }),
+  RATE_LIMIT_STORE_FAILURE: variable(oneOf('RATE_LIMIT_STORE_FAILURE', STORE_FAILURE_MODES), {
+    section: 'API keys and rate limits',
+    default: STORE_FAILURE_MODES[0],
+    description: "When Redis does not answer: `local` (this process's buckets) or `closed` (503)",
+  }),
+  TRUST_PROXY: variable(parseTrustProxy, {
+    section: 'API keys and rate limits',
+    default: '0',
+    description:
+      'Proxies whose X-Forwarded-For to believe: a hop count, or addresses and CIDR ranges (`loopback`, `private`)',
+  }),
+  STREAM_MAX_PER_CALLER: variable(wholeNumber('STREAM_MAX_PER_CALLER', 1, 10_000), {
+    section: 'Live stream',
+    default: '4',
+    description: 'Open streams per key (per address without keys); more get 429',
+  }),
+  STREAM_MAX_OPEN: variable(wholeNumber('STREAM_MAX_OPEN', 1, 100_000), {
+    section: 'Live stream',
+    default: '32',
+    description: 'Open streams in all; more get 503',
+  }),
+  STREAM_MAX_BUFFERED_KB: variable(wholeNumber('STREAM_MAX_BUFFERED_KB', 16, 1_048_576), {
+    section: 'Live stream',
+    default: '1024',
+    description: 'Answers a client has not read; past it new answers are dropped (`answersDropped`)',
+  }),
+  STREAM_IDLE_TIMEOUT_MS: variable(ms('STREAM_IDLE_TIMEOUT_MS', 1_000), {
+    section: 'Live stream',
+    default: '60000',
+    description: 'A stream without a frame for this long is closed (1000)',
+  }),
+  STREAM_HEARTBEAT_MS: variable(ms('STREAM_HEARTBEAT_MS', 100, 600_000), {
+    section: 'Live stream',
+    default: '15000',
+    description: 'Ping interval; a client that missed the last pong is cut',
+  }),
+  LOG_FORMAT: variable(oneOf('LOG_FORMAT', ['json', 'pretty'] as const), {
+    section: 'Logs and metrics',
+    default: 'json',
+    description: 'JSON lines, or pretty for a terminal',
+  }),
+  LOG_LEVEL: variable(oneOf('LOG_LEVEL', LOG_LEVELS), {
+    section: 'Logs and metrics',
+    default: 'info',
+    description: LOG_LEVELS.join(', '),
+  }),
+  LOG_REQUESTS: variable(oneOf('LOG_REQUESTS', ['1', '0'] as const), {
+    section: 'Logs and metrics',
+    default: '1',
+    description: 'One log line per request (never a body, a query or a key)',
+  }),
+  METRICS_PORT: variable(wholeNumber('METRICS_PORT', 1, 65535), {
+    section: 'Logs and metrics',
+    default: 'main listener',
+    description: 'Serve `/metrics` on a listener of its own instead',
+  }),
+});
+
+// ---- what the server works with ----
+
+export interface Settings {
+  listen: ListenConfig;
+  maxBodyBytes: number;
+  inferenceThreads: number;
+  maxQueue: number;
+  webRoot: string | undefined;
+  /** Empty: keys are off and the API is open. */
+  apiKeys: NamedKeyHash[];
+  rateLimit: RateLimitSettings | undefined;
+  /** RATE_LIMIT_STORE=redis://… and its companions; undefined: in memory. */
+  rateLimitStore: RedisStoreSettings | undefined;
+  trustProxy: TrustProxy;
+  metricsPort: number | undefined;
+  corsOrigins: '*' | string[];
+  logFormat: LogFormat;
+  logLevel: LogLevel;
+  logRequests: boolean;
+  shutdownDelayMs: number;
+  /** What the engine is created with: its limits, its threads and its small-face pass. */
+  engine: EngineOptions;
+  httpTimeouts: HttpTimeouts;
+  streamLimits: StreamLimits;
 }
 
 /**
@@ -287,7 +380,10 @@ function corsOrigins(raw: string): '*' | string[] {
  */
 export function readSettings(env: NodeJS.ProcessEnv = process.env, readFile = readKeysFile): Settings {
   const problems: string[] = [];
-  const read = <T>(fn: () => T, fallback: T): T => {
+  const parsed = SETTINGS.safeParse(env);
+  if (!parsed.success) problems.push(...parsed.error.issues.map((issue) => issue.message));
+  const v = parsed.success ? parsed.data : SETTINGS.parse({});
+  const check = <T>(fn: () => T, fallback: T): T => {
     try {
       return fn();
     } catch (error) {
@@ -295,27 +391,16 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, readFile = re
       return fallback;
     }
   };
-  const set = (name: string) => env[name] !== undefined && env[name] !== '';
-  // The value of a variable `set` has vouched for.
-  const get = (name: string): string => env[name] ?? '';
-  const oneOf = <T extends string>(name: string, values: readonly T[], fallback: T): T => {
-    const raw = env[name] || fallback;
-    if (!(values as readonly string[]).includes(raw)) {
-      throw new Error(`${name} must be one of ${values.join(', ')}, got "${raw}"`);
-    }
-    return raw as T;
-  };
 
-  const threads = read(() => inferenceThreads(env), 1);
-  const apiKeys = read(() => {
+  const apiKeys = check(() => {
     // A Secret with an empty value would otherwise deploy an open API: set but empty is an error.
-    for (const name of ['API_KEYS', 'API_KEYS_FILE']) {
-      if (env[name] !== undefined && env[name]?.trim() === '')
+    for (const name of ['API_KEYS', 'API_KEYS_FILE'] as const) {
+      if (v[name] !== undefined && v[name].trim() === '')
         throw new Error(`${name} is set but empty: give it a value, or unset it to run without API keys`);
     }
     const keys = [
-      ...(set('API_KEYS') ? quickStartKeys(get('API_KEYS')) : []),
-      ...(set('API_KEYS_FILE') ? parseKeysFile(readFile(get('API_KEYS_FILE')), get('API_KEYS_FILE')) : []),
+      ...(v.API_KEYS ? quickStartKeys(v.API_KEYS) : []),
+      ...(v.API_KEYS_FILE ? parseKeysFile(readFile(v.API_KEYS_FILE), v.API_KEYS_FILE) : []),
     ];
     // A name is what logs and rate limits know a key by: two keys must not share one.
     const seen = new Set<string>();
@@ -326,56 +411,82 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, readFile = re
     }
     return keys;
   }, []);
-  const rateLimit = read((): RateLimitSettings | undefined => {
-    if (!set('RATE_LIMIT') || env.RATE_LIMIT === 'off') {
-      if (set('RATE_LIMIT_BURST')) throw new Error('RATE_LIMIT_BURST needs RATE_LIMIT');
-      return undefined;
-    }
-    const perSecond = parseRateLimit(get('RATE_LIMIT'));
-    // Default burst: one period's count, so "600/min" lets 600 through at once, then 10/s.
-    const count = Number(/^\s*([\d.]+)/.exec(get('RATE_LIMIT'))?.[1]);
-    const burst = set('RATE_LIMIT_BURST')
-      ? wholeNumber('RATE_LIMIT_BURST', get('RATE_LIMIT_BURST'), 1, 1_000_000)
-      : Math.max(1, Math.floor(count));
-    return { perSecond, burst, text: get('RATE_LIMIT').trim() };
-  }, undefined);
 
-  const settings: Settings = {
-    listen: read(() => listenConfig(env), { host: '127.0.0.1', port: 5000 }),
-    maxBodyBytes: read(() => maxBodyBytes(env), 0),
-    inferenceThreads: threads,
-    maxQueue: set('MAX_QUEUE') ? read(() => maxQueue(threads, env), undefined) : undefined,
-    webRoot: env.WEB_ROOT || undefined,
-    apiKeys,
-    rateLimit,
-    rateLimitStore: read(() => readStoreSettings(env, rateLimit !== undefined), undefined),
-    trustProxy: set('TRUST_PROXY') ? read(() => parseTrustProxy(get('TRUST_PROXY')), 0) : 0,
-    metricsPort: set('METRICS_PORT')
-      ? read(() => wholeNumber('METRICS_PORT', get('METRICS_PORT'), 1, 65535), 0)
-      : undefined,
-    corsOrigins: read(() => corsOrigins(env.CORS_ORIGINS || '*'), '*'),
-    logFormat: read(() => oneOf('LOG_FORMAT', ['json', 'pretty'] as const, 'json'), 'json'),
-    logLevel: read(() => oneOf('LOG_LEVEL', LOG_LEVELS, 'info'), 'info'),
-    logRequests: read(() => oneOf('LOG_REQUESTS', ['1', '0'] as const, '1'), '1') === '1',
-    shutdownDelayMs: set('SHUTDOWN_DELAY_MS')
-      ? read(() => wholeNumber('SHUTDOWN_DELAY_MS', get('SHUTDOWN_DELAY_MS'), 0, 600_000), 0)
-      : 0,
-    maxImagePixels: set('MAX_IMAGE_PIXELS')
-      ? read(() => maxImagePixels(env.MAX_IMAGE_PIXELS ?? ''), undefined)
-      : undefined,
-    smallFaceDetector: read(
-      () => oneOf('SMALL_FACE_DETECTOR', SMALL_FACE_DETECTORS, SMALL_FACE_DETECTORS[0]),
-      SMALL_FACE_DETECTORS[0],
-    ),
-    minFaceSize: set('MIN_FACE_SIZE')
-      ? read(() => wholeNumber('MIN_FACE_SIZE', get('MIN_FACE_SIZE'), 0, 4096), undefined)
-      : undefined,
-    httpTimeouts: read(() => httpTimeouts(env), httpTimeouts({})),
-    streamLimits: read(() => streamLimits(env), streamLimits({})),
+  const limit = v.RATE_LIMIT;
+  if (!limit && v.RATE_LIMIT_BURST !== undefined) problems.push('RATE_LIMIT_BURST needs RATE_LIMIT');
+  // Default burst: one period's count, so "600/min" lets 600 through at once, then 10/s.
+  const rateLimit = limit && {
+    perSecond: limit.perSecond,
+    burst: v.RATE_LIMIT_BURST ?? Math.max(1, Math.floor(limit.count)),
+    text: limit.text,
   };
+  const store = v.RATE_LIMIT_STORE ?? 'memory';
+  const companions = ['RATE_LIMIT_STORE_PASSWORD', 'RATE_LIMIT_STORE_TIMEOUT_MS', 'RATE_LIMIT_STORE_FAILURE'] as const;
+  const stray = companions.find((name) => v[name] !== undefined);
+  if (store === 'memory' && stray) problems.push(`${stray} needs RATE_LIMIT_STORE=redis://…`);
+  if (store !== 'memory' && !rateLimit) problems.push('RATE_LIMIT_STORE needs RATE_LIMIT');
+
+  const headersTimeout = v.HEADERS_TIMEOUT_MS ?? 10_000;
+  const requestTimeout = v.REQUEST_TIMEOUT_MS ?? 30_000;
+  // Node refuses the combination; say which settings are at fault.
+  if (headersTimeout > requestTimeout)
+    problems.push(`HEADERS_TIMEOUT_MS (${headersTimeout}) must not exceed REQUEST_TIMEOUT_MS (${requestTimeout})`);
+
   if (problems.length > 0) throw new Error(`invalid settings:\n  ${problems.join('\n  ')}`);
-  return settings;
+
+  const threads = v.INFERENCE_THREADS ?? defaultThreads();
+  const maxBodyBytes = v.MAX_BODY_MB ?? DEFAULT_MAX_BODY_BYTES;
+  return {
+    listen: { host: v.HOST ?? '127.0.0.1', port: v.PORT ?? 5000 },
+    maxBodyBytes,
+    inferenceThreads: threads,
+    maxQueue: v.MAX_QUEUE ?? DEFAULT_QUEUE_PER_THREAD * threads,
+    webRoot: v.WEB_ROOT,
+    apiKeys,
+    rateLimit: rateLimit || undefined,
+    rateLimitStore:
+      store === 'memory'
+        ? undefined
+        : {
+            url: store,
+            password: v.RATE_LIMIT_STORE_PASSWORD,
+            timeoutMs: v.RATE_LIMIT_STORE_TIMEOUT_MS ?? DEFAULT_STORE_TIMEOUT_MS,
+            onFailure: v.RATE_LIMIT_STORE_FAILURE ?? STORE_FAILURE_MODES[0],
+          },
+    trustProxy: v.TRUST_PROXY ?? 0,
+    metricsPort: v.METRICS_PORT,
+    corsOrigins: v.CORS_ORIGINS ?? '*',
+    logFormat: v.LOG_FORMAT ?? 'json',
+    logLevel: v.LOG_LEVEL ?? 'info',
+    logRequests: (v.LOG_REQUESTS ?? '1') === '1',
+    shutdownDelayMs: v.SHUTDOWN_DELAY_MS ?? 0,
+    engine: {
+      threads: v.INFERENCE_THREADS,
+      maxPixels: v.MAX_IMAGE_PIXELS,
+      // The engine's own limit on an encoded image would otherwise stay at its 25 MiB default.
+      maxEncodedBytes: maxBodyBytes,
+      smallFaceDetector: v.SMALL_FACE_DETECTOR ?? SMALL_FACE_DETECTORS[0],
+      minFaceSize: v.MIN_FACE_SIZE,
+    },
+    httpTimeouts: {
+      headersTimeout,
+      requestTimeout,
+      keepAliveTimeout: v.KEEP_ALIVE_TIMEOUT_MS ?? 5_000,
+      connectionsCheckingInterval: Math.min(1_000, Math.ceil(headersTimeout / 4)),
+    },
+    streamLimits: {
+      maxPerCaller: v.STREAM_MAX_PER_CALLER ?? 4,
+      maxOpen: v.STREAM_MAX_OPEN ?? 32,
+      maxBufferedBytes: (v.STREAM_MAX_BUFFERED_KB ?? 1024) * 1024,
+      idleTimeoutMs: v.STREAM_IDLE_TIMEOUT_MS ?? 60_000,
+      heartbeatMs: v.STREAM_HEARTBEAT_MS ?? 15_000,
+      frameTimeoutMs: requestTimeout,
+    },
+  };
 }
+
+/** The stream limits with every STREAM_* unset: what createApp uses when given none. */
+export const defaultStreamLimits = (): StreamLimits => readSettings({}).streamLimits;
 
 function readKeysFile(path: string): string {
   try {
@@ -385,7 +496,7 @@ function readKeysFile(path: string): string {
   }
 }
 
-/** The settings as the start-up log shows them: no key, no hash; key names only. */
+/** The settings as the start-up log shows them: no key, no hash, no password; key names only. */
 export function describeSettings(settings: Settings): Record<string, unknown> {
   return {
     ...settings,
@@ -394,4 +505,30 @@ export function describeSettings(settings: Settings): Record<string, unknown> {
     rateLimitStore: describeStore(settings.rateLimitStore),
     metricsPort: settings.metricsPort ?? 'main listener',
   };
+}
+
+/** The store as the start-up log shows it: no password. */
+function describeStore(store: RedisStoreSettings | undefined): string {
+  if (!store) return 'memory';
+  const password = store.password !== undefined ? ', password set' : '';
+  return `${redactedUrl(store.url)} (timeout ${store.timeoutMs} ms, on failure: ${store.onFailure}${password})`;
+}
+
+/** docs/settings.md's table, from the schema: one row per variable, by section. */
+export function settingsTable(): string {
+  const rows = Object.entries(SETTINGS.shape).map(([name, schema]) => ({ name, ...(docs.get(schema) as SettingDoc) }));
+  const sections = [...new Set(rows.map((row) => row.section))];
+  return sections
+    .map((section) =>
+      [
+        `### ${section}`,
+        '',
+        '| variable | default | what it does |',
+        '|---|---|---|',
+        ...rows
+          .filter((row) => row.section === section)
+          .map((row) => `| \`${row.name}\` | ${row.default} | ${row.description} |`),
+      ].join('\n'),
+    )
+    .join('\n\n');
 }

@@ -10,7 +10,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { identifyKey, refuseWithoutKey } from './auth.js';
 import { limitBody } from './body-limit.js';
 import { callerBucket } from './client-address.js';
-import type { NamedKeyHash, RateLimitSettings } from './config.js';
+import type { NamedKeyHash, RateLimitSettings } from './types.js';
 import type { ServerEnv } from './context.js';
 import { corsHeaders } from './cors.js';
 import type { Metrics } from './metrics.js';

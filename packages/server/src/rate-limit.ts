@@ -15,7 +15,7 @@
  */
 import type { MiddlewareHandler } from 'hono';
 
-import type { RateLimitSettings } from './config.js';
+import type { RateLimitSettings } from './types.js';
 import type { ServerEnv } from './context.js';
 import { RateLimitedError } from './errors.js';
 

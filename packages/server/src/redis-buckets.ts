@@ -18,7 +18,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
 
-import type { RateLimitSettings } from './config.js';
+import type { RateLimitSettings } from './types.js';
 import { ServerBusyError } from './errors.js';
 import { type BucketStore, memoryBuckets, type TakeResult, takeResult } from './rate-limit.js';
 

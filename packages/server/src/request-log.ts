@@ -10,7 +10,7 @@ import pino, { type Logger } from 'pino';
 import pretty from 'pino-pretty';
 
 import { clientAddress } from './client-address.js';
-import type { LogFormat, LogLevel } from './config.js';
+import type { LogFormat, LogLevel } from './types.js';
 import type { ServerEnv } from './context.js';
 import type { TrustProxy } from './trusted-proxies.js';
 

@@ -20,6 +20,7 @@
  */
 import type { Socket } from 'node:net';
 
+import { FaceTracker } from '@emotion/core';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { UpgradeWebSocket, WSContext } from 'hono/ws';
 import type { Logger } from 'pino';
@@ -27,14 +28,13 @@ import type { WebSocketLike } from '@hono/node-server';
 import type WebSocket from 'ws';
 
 import { analyzeAnswer, type ServerEngine } from './answers.js';
-import type { StreamLimits } from './config.js';
+import type { StreamLimits } from './types.js';
 import type { ServerEnv } from './context.js';
 import { toHttpFailure } from './errors.js';
 import type { Metrics } from './metrics.js';
 import type { OpenStreams } from './open-streams.js';
 import type { StreamQuery } from './schemas.js';
 import type { TakeResult } from './rate-limit.js';
-import { FaceTracker } from './tracker.js';
 
 /** How long a client gets to answer the server's close frame before its socket is cut. */
 export const CLOSE_GRACE_MS = 2_000;

@@ -7,7 +7,7 @@ import { createEngine, EmotionError, type Engine } from '@emotion/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { base64Payload, createApp, DEFAULT_WEB_ROOT, type ServerEngine } from '../src/app.js';
-import { maxBodyBytes } from '../src/config.js';
+import { readSettings } from '../src/config.js';
 import { dataUrl, gradientPng, HAPPY_FACE, pngClaiming, readFace, SAD_FACE } from '@emotion/test-support';
 
 let engine: Engine;
@@ -166,9 +166,9 @@ describe('POST /predict (the seed contract)', () => {
   });
 
   it('the default limit is 25 MiB: a 26 MiB body is refused, MAX_BODY_MB changes it', async () => {
-    expect(maxBodyBytes({})).toBe(25 * 1024 * 1024);
-    expect(maxBodyBytes({ MAX_BODY_MB: '2.5' })).toBe(2.5 * 1024 * 1024);
-    expect(() => maxBodyBytes({ MAX_BODY_MB: 'lots' })).toThrow(/MAX_BODY_MB/);
+    expect(readSettings({}).maxBodyBytes).toBe(25 * 1024 * 1024);
+    expect(readSettings({ MAX_BODY_MB: '2.5' }).maxBodyBytes).toBe(2.5 * 1024 * 1024);
+    expect(() => readSettings({ MAX_BODY_MB: 'lots' })).toThrow(/MAX_BODY_MB/);
     const response = await json({ image: 'A'.repeat(26 * 1024 * 1024) });
     expect(response.status).toBe(413);
   });

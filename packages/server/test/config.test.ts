@@ -1,48 +1,53 @@
 import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
-import { inferenceThreads, libuvPoolSize, listenConfig, maxQueue, parseKeysFile, readSettings } from '../src/config.js';
+import { defaultThreads } from '@emotion/core';
 
-describe('listenConfig', () => {
-  it('defaults to 127.0.0.1:5000 and honours HOST and PORT', () => {
-    expect(listenConfig({})).toEqual({ host: '127.0.0.1', port: 5000 });
-    expect(listenConfig({ HOST: '0.0.0.0', PORT: '8080' })).toEqual({ host: '0.0.0.0', port: 8080 });
+import { parseKeysFile, readSettings } from '../src/config.js';
+
+describe('HOST and PORT', () => {
+  it('default to 127.0.0.1:5000', () => {
+    expect(readSettings({}).listen).toEqual({ host: '127.0.0.1', port: 5000 });
+    expect(readSettings({ HOST: '0.0.0.0', PORT: '8080' }).listen).toEqual({ host: '0.0.0.0', port: 8080 });
   });
 
   it('rejects a bad PORT', () => {
-    expect(() => listenConfig({ PORT: 'http' })).toThrow(/PORT/);
-    expect(() => listenConfig({ PORT: '70000' })).toThrow(/PORT/);
+    expect(() => readSettings({ PORT: 'http' })).toThrow(/PORT/);
+    expect(() => readSettings({ PORT: '70000' })).toThrow(/PORT/);
   });
 });
 
 describe('INFERENCE_THREADS and MAX_QUEUE', () => {
-  it('INFERENCE_THREADS defaults to the CPUs this process may use', () => {
-    expect(inferenceThreads({})).toBe(availableParallelism());
-    expect(inferenceThreads({ INFERENCE_THREADS: '3' })).toBe(3);
+  it("INFERENCE_THREADS defaults to the engine's (the CPU quota's whole cores), and the queue to 4 per thread", () => {
+    const settings = readSettings({});
+    expect(settings.engine.threads).toBeUndefined();
+    expect(settings.inferenceThreads).toBe(defaultThreads());
+    expect(settings.maxQueue).toBe(4 * defaultThreads());
+    expect(readSettings({ INFERENCE_THREADS: '3' })).toMatchObject({ inferenceThreads: 3, maxQueue: 12 });
+    expect(readSettings({ INFERENCE_THREADS: '2', MAX_QUEUE: '3' }).maxQueue).toBe(3);
   });
 
   it.each(['0', '-1', '1.5', 'all', '1025'])('rejects INFERENCE_THREADS=%s', (value) => {
-    expect(() => inferenceThreads({ INFERENCE_THREADS: value })).toThrow(/INFERENCE_THREADS must be a whole number/);
-  });
-
-  it('MAX_QUEUE defaults to 4 per inference thread', () => {
-    expect(maxQueue(2, {})).toBe(8);
-    expect(maxQueue(2, { MAX_QUEUE: '3' })).toBe(3);
+    expect(() => readSettings({ INFERENCE_THREADS: value })).toThrow(/INFERENCE_THREADS must be a whole number/);
   });
 
   it.each(['0', '-4', '2.5', 'many'])('rejects MAX_QUEUE=%s', (value) => {
-    expect(() => maxQueue(2, { MAX_QUEUE: value })).toThrow(/MAX_QUEUE must be a whole number/);
+    expect(() => readSettings({ MAX_QUEUE: value })).toThrow(/MAX_QUEUE must be a whole number/);
   });
+});
 
-  it('reads UV_THREADPOOL_SIZE as libuv does: 4 when unset, clamped to 1..1024', () => {
-    expect(libuvPoolSize({})).toBe(4);
-    expect(libuvPoolSize({ UV_THREADPOOL_SIZE: '2' })).toBe(2);
-    expect(libuvPoolSize({ UV_THREADPOOL_SIZE: '0' })).toBe(1);
-    expect(libuvPoolSize({ UV_THREADPOOL_SIZE: '5000' })).toBe(1024);
+describe('MAX_BODY_MB', () => {
+  it('bounds the body, and the engine takes images as large', () => {
+    expect(readSettings({})).toMatchObject({ maxBodyBytes: 25 * 1024 * 1024 });
+    const raised = readSettings({ MAX_BODY_MB: '40' });
+    expect(raised.maxBodyBytes).toBe(40 * 1024 * 1024);
+    expect(raised.engine.maxEncodedBytes).toBe(40 * 1024 * 1024);
+    expect(readSettings({ MAX_BODY_MB: '2.5' }).maxBodyBytes).toBe(2.5 * 1024 * 1024);
+    expect(() => readSettings({ MAX_BODY_MB: 'lots' })).toThrow(/MAX_BODY_MB/);
   });
 });
 
@@ -129,12 +134,12 @@ describe('readSettings: every setting, checked once', () => {
 
 describe('SMALL_FACE_DETECTOR and MIN_FACE_SIZE', () => {
   it("default to the engine's full-range pass at its own size, and reject what the engine would not take", () => {
-    expect(readSettings({})).toMatchObject({ smallFaceDetector: 'full-range', minFaceSize: undefined });
-    expect(readSettings({ SMALL_FACE_DETECTOR: 'mtcnn', MIN_FACE_SIZE: '28' })).toMatchObject({
+    expect(readSettings({}).engine).toMatchObject({ smallFaceDetector: 'full-range', minFaceSize: undefined });
+    expect(readSettings({ SMALL_FACE_DETECTOR: 'mtcnn', MIN_FACE_SIZE: '28' }).engine).toMatchObject({
       smallFaceDetector: 'mtcnn',
       minFaceSize: 28,
     });
-    expect(readSettings({ MIN_FACE_SIZE: '0' }).minFaceSize).toBe(0);
+    expect(readSettings({ MIN_FACE_SIZE: '0' }).engine.minFaceSize).toBe(0);
     expect(() => readSettings({ SMALL_FACE_DETECTOR: 'retinaface' })).toThrow(/SMALL_FACE_DETECTOR must be one of/);
     expect(() => readSettings({ MIN_FACE_SIZE: '-1' })).toThrow(/MIN_FACE_SIZE must be a whole number/);
   });

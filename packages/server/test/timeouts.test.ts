@@ -7,7 +7,9 @@ import { connect, type Socket } from 'node:net';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { httpTimeouts, readSettings } from '../src/config.js';
+import { readSettings } from '../src/config.js';
+
+const httpTimeouts = (env: Record<string, string>) => readSettings(env).httpTimeouts;
 import { dataUrl, HAPPY_FACE, type RunningServer, readFace, startServer } from '@emotion/test-support';
 
 const HEADERS_TIMEOUT_MS = 1_000;

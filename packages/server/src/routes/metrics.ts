@@ -3,7 +3,7 @@ import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 
 import { requireKey } from '../auth.js';
-import type { NamedKeyHash } from '../config.js';
+import type { NamedKeyHash } from '../types.js';
 import type { ServerEnv } from '../context.js';
 import type { Metrics } from '../metrics.js';
 import { json, keySecurity } from '../openapi-common.js';
