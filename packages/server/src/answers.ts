@@ -3,12 +3,13 @@
  * `@emotion/core`'s engine the routes use.
  */
 import type { Engine, Face } from '@emotion/core';
+import type { AnalyzeAnswer } from '@emotion/core/wire';
 
 /** What the routes use of `@emotion/core`'s engine; tests may pass a stand-in. */
 export type ServerEngine = Pick<Engine, 'analyze' | 'dominantEmotion'>;
 
 /** The body of a /v1/analyze answer (exported for bench/stages-node.mjs). */
-export function analyzeAnswer(faces: Face[], landmarks: boolean) {
+export function analyzeAnswer(faces: Face[], landmarks: boolean): AnalyzeAnswer {
   return {
     faces: faces.map((face) => ({
       box: face.box,

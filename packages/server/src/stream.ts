@@ -24,6 +24,8 @@ import { FaceTracker } from '@emotion/core';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { UpgradeWebSocket, WSContext } from 'hono/ws';
 import type { Logger } from 'pino';
+import type { EmotionLabel } from '@emotion/core';
+import type { StreamMessage, WireScore } from '@emotion/core/wire';
 import type { WebSocketLike } from '@hono/node-server';
 import type WebSocket from 'ws';
 
@@ -302,8 +304,12 @@ class StreamSession {
           faces: answered.flatMap((face, index) => {
             const tracked = smoothed[index];
             if (!tracked) return [];
-            const { id, emotion, emotions } = tracked;
-            return [{ id, ...face, emotion, emotions, raw: { emotion: face.emotion, emotions: face.emotions } }];
+            // The tracker is label-agnostic; what it smooths here are the engine's seven labels.
+            const emotion = tracked.emotion as EmotionLabel;
+            const emotions = tracked.emotions as WireScore[];
+            return [
+              { id: tracked.id, ...face, emotion, emotions, raw: { emotion: face.emotion, emotions: face.emotions } },
+            ];
           }),
         });
       } catch (error) {
@@ -319,7 +325,7 @@ class StreamSession {
   }
 
   /** Sends unless the client is behind on reading: then the answer is dropped and counted. */
-  private send(message: object): void {
+  private send(message: StreamMessage): void {
     const raw = this.ws;
     if (raw?.readyState !== 1) return;
     if (raw.bufferedAmount > this.deps.limits.maxBufferedBytes) {
