@@ -5,7 +5,7 @@
  *   handshakes    RSS and V8 heap after N malformed upgrades to /v1/stream (no Sec-WebSocket-Key,
  *                 or Sec-WebSocket-Version: 7, alternating; 50 at a time), then after 10 s idle
  *   never-reading RSS peak while one raw client (handshake done, socket paused, never read) sends
- *                 1 MB of one-byte text frames
+ *                 --flood-mb (1) MB of one-byte text frames
  *   fairness      /predict success rate, one call at a time, while 8 streams send flat out (each
  *                 sends its next frame as soon as the last is answered) for --seconds
  *   rate-limit    frames analysed out of 300 sent on one stream at RATE_LIMIT=5/min
@@ -20,6 +20,7 @@
  *
  *   node bench/stream-attacks.mjs --server /path/to/packages/server/dist/start.cjs
  *     [--only handshakes,never-reading,fairness,rate-limit,shutdown] [--handshakes 20000] [--seconds 20]
+ *     [--flood-mb 1] (what the never-reading client sends)
  * Prints one JSON line per scenario. Take `flock /tmp/bench.lock` around it.
  */
 import { spawn } from 'node:child_process';
@@ -43,6 +44,7 @@ const { values: args } = parseArgs({
     only: { type: 'string', default: SCENARIOS.join(',') },
     handshakes: { type: 'string', default: '20000' },
     seconds: { type: 'string', default: '20' },
+    'flood-mb': { type: 'string', default: '1' },
     frame: { type: 'string', default: join(shared, 'datasets/faces-224/happy/img_161012313.jpg') },
   },
 });
@@ -327,7 +329,7 @@ async function neverReading() {
       if (server.alive()) sampled = Math.max(sampled, memory(pid).rss);
     }, 20);
     const one = frame(1, Buffer.from('x'));
-    const frames = Math.floor(MiB / one.length);
+    const frames = Math.floor((Number(args['flood-mb']) * MiB) / one.length);
     const started = performance.now();
     let sent = 0;
     while (sent < frames && !socket.destroyed) {
