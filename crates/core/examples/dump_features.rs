@@ -93,7 +93,7 @@ fn analyze(engine: &Engine, root: &Path, class: &str, path: &str) -> Row {
     let result = std::fs::read(root.join(path))
         .map_err(|e| e.to_string())
         .and_then(|bytes| decode_rgb(&bytes, &engine.config().limits).map_err(|e| e.to_string()))
-        .and_then(|image| engine.analyze_rgb(&image).map(|faces| (image, faces)).map_err(|e| e.to_string()));
+        .and_then(|image| engine.analyze(&image).map(|faces| (image, faces)).map_err(|e| e.to_string()));
     match result {
         Ok((image, faces)) => {
             // The largest face is the one the photo is about.

@@ -117,7 +117,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut false_on_photos = 0;
         for photo in &photos {
             let image = image::open(photo)?.into_rgb8();
-            let found = engine.analyze_rgb(&image)?;
+            let found = engine.analyze(&image)?;
             if !found.is_empty() {
                 println!("  {} faces on no-face photo {}", found.len(), photo.display());
             }
@@ -134,7 +134,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     faces.iter().cycle().skip(offset).take((COLUMNS * ROWS) as usize).cloned().collect();
                 let (scene, placed) = compose(&background, &chosen, size, (b * 31 + s) as u64 + 7);
                 let started = Instant::now();
-                let detected = engine.analyze_rgb(&scene)?;
+                let detected = engine.analyze(&scene)?;
                 millis.push(started.elapsed().as_secs_f64() * 1e3);
                 total += placed.len();
                 found += placed.iter().filter(|p| detected.iter().any(|f| inside(f, p))).count();

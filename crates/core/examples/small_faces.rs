@@ -38,7 +38,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 let scene = scenes::Scene { name: "probe", width: 1280, height: 720, faces: paste };
                 let image = scenes::compose(&scene);
                 let started = Instant::now();
-                let detected = engine.analyze_rgb(&image)?;
+                let detected = engine.analyze(&image)?;
                 millis += started.elapsed().as_secs_f64() * 1e3;
                 let inside = |f: &emotion_core::Face| {
                     let c = f.bbox.center();

@@ -12,8 +12,8 @@ use imageproc::drawing::{
 use imageproc::rect::Rect;
 
 use crate::emotion::Emotion;
-use crate::engine::Face;
 use crate::error::{Error, Result};
+use crate::face::Face;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum AnnotateFormat {

@@ -1,21 +1,23 @@
-//! The public entry point: bytes in, faces with landmarks out.
+//! The public entry point: an image in, faces with landmarks and emotions out.
 
 use std::path::PathBuf;
 
 use image::RgbImage;
 
 use crate::annotate::{self, AnnotateOptions};
+use crate::cancel::checkpoint;
 use crate::classifier::EmotionClassifier;
-use crate::decode::{decode_rgb, DecodeLimits};
-use crate::detection::{BlazeFace, Detection, FULL_RANGE, SHORT_RANGE};
+use crate::decode::DecodeLimits;
+use crate::detect::blazeface::{BlazeFace, Detection, FULL_RANGE, SHORT_RANGE};
+use crate::detect::mtcnn::Mtcnn;
+use crate::detect::planner::{DetectionConfig, FaceFinder, SmallFaceDetector};
 use crate::emotion::{Emotion, EmotionScore};
 use crate::error::Result;
-use crate::faces::{DetectionConfig, FaceFinder, SmallFaceDetector};
-use crate::geometry::{BoundingBox, Point};
+use crate::face::Face;
+use crate::geometry::Point;
+use crate::image_input::Image;
 use crate::landmarks::{roi_from_detection, FaceMesh, Mesh};
 use crate::models;
-use crate::mtcnn::Mtcnn;
-use crate::pixels::RawPixels;
 use crate::runtime::{environment, ModelPool};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -48,30 +50,6 @@ impl Default for EngineConfig {
             min_presence: 0.5,
             max_faces: 32,
         }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct Face {
-    /// The detector's box, in image pixels.
-    pub bbox: BoundingBox,
-    /// The detector's confidence, 0..1.
-    pub score: f32,
-    /// The detector's six keypoints (eyes, nose tip, mouth, ears).
-    pub keypoints: [Point; 6],
-    /// 468 points (x, y, z) in image pixels, in MediaPipe's mesh order.
-    pub landmarks: Vec<[f32; 3]>,
-    /// The landmark model's confidence that this is a face, 0..1.
-    pub presence: f32,
-    /// Every emotion the classifier knows, most likely first; probabilities sum to 1.
-    pub emotions: Vec<EmotionScore>,
-}
-
-impl Face {
-    /// The most likely emotion.
-    pub fn emotion(&self) -> Emotion {
-        self.emotions.first().map_or(Emotion::Neutral, |e| e.label)
     }
 }
 
@@ -112,19 +90,13 @@ impl Engine {
         &self.config
     }
 
-    /// Decodes an encoded image and returns every face in it, best-scoring first.
-    pub fn analyze(&self, bytes: &[u8]) -> Result<Vec<Face>> {
-        let image = decode_rgb(bytes, &self.config.limits)?;
-        self.analyze_rgb(&image)
+    /// Every face in the image, best-scoring first. Encoded bytes and raw pixels get the same
+    /// limits (`config().limits`); `&[u8]`, `RawPixels` and `&RgbImage` convert into an [`Image`].
+    pub fn analyze<'a>(&self, image: impl Into<Image<'a>>) -> Result<Vec<Face>> {
+        self.analyze_rgb(image.into().to_rgb(&self.config.limits)?.as_ref())
     }
 
-    /// The same on pixels the caller already holds (see [`RawPixels`]), under the same limits.
-    pub fn analyze_pixels(&self, pixels: &RawPixels) -> Result<Vec<Face>> {
-        self.analyze_rgb(&pixels.to_rgb(&self.config.limits)?)
-    }
-
-    /// The same on pixels already decoded.
-    pub fn analyze_rgb(&self, image: &RgbImage) -> Result<Vec<Face>> {
+    fn analyze_rgb(&self, image: &RgbImage) -> Result<Vec<Face>> {
         let detections = self.detections(image, false)?;
         let mut found = Vec::with_capacity(detections.len());
         for detection in detections {
@@ -132,6 +104,7 @@ impl Engine {
                 found.push((detection, mesh));
             }
         }
+        checkpoint()?;
         let meshes: Vec<&[[f32; 3]]> = found.iter().map(|(_, mesh)| mesh.points.as_slice()).collect();
         let emotions = self.classifier.classify(image, &meshes)?;
         Ok(found
@@ -150,8 +123,12 @@ impl Engine {
 
     /// `analyze`, plus the image with the faces drawn on it (boxes, labels, optionally the
     /// mesh), encoded as `options.format`: one decode for both.
-    pub fn analyze_annotated(&self, bytes: &[u8], options: &AnnotateOptions) -> Result<(Vec<Face>, Vec<u8>)> {
-        let mut image = decode_rgb(bytes, &self.config.limits)?;
+    pub fn analyze_annotated<'a>(
+        &self,
+        image: impl Into<Image<'a>>,
+        options: &AnnotateOptions,
+    ) -> Result<(Vec<Face>, Vec<u8>)> {
+        let mut image = image.into().to_rgb(&self.config.limits)?.into_owned();
         let faces = self.analyze_rgb(&image)?;
         annotate::draw_faces(&mut image, &faces, options.mesh);
         Ok((faces, annotate::encode(&image, options.format)?))
@@ -160,20 +137,14 @@ impl Engine {
     /// The largest face's most likely emotion among `among` (every emotion when empty; a tie
     /// goes to the one listed first), or `None` when there is no face. Only that face's
     /// landmarks and emotions are computed, so this is cheaper than `analyze`.
-    pub fn dominant_emotion(&self, bytes: &[u8], among: &[Emotion]) -> Result<Option<Emotion>> {
-        self.dominant_emotion_rgb(&decode_rgb(bytes, &self.config.limits)?, among)
-    }
-
-    /// `dominant_emotion` on pixels the caller already holds.
-    pub fn dominant_emotion_pixels(&self, pixels: &RawPixels, among: &[Emotion]) -> Result<Option<Emotion>> {
-        self.dominant_emotion_rgb(&pixels.to_rgb(&self.config.limits)?, among)
-    }
-
-    fn dominant_emotion_rgb(&self, image: &RgbImage, among: &[Emotion]) -> Result<Option<Emotion>> {
+    pub fn dominant_emotion<'a>(&self, image: impl Into<Image<'a>>, among: &[Emotion]) -> Result<Option<Emotion>> {
+        let image = image.into().to_rgb(&self.config.limits)?;
+        let image = image.as_ref();
         let mut detections = self.detections(image, true)?;
         detections.sort_by(|a, b| b.bbox.area().total_cmp(&a.bbox.area()));
         for detection in &detections {
             if let Some(mesh) = self.mesh_if_face(image, detection)? {
+                checkpoint()?;
                 let scores = self.classifier.classify(image, &[mesh.points.as_slice()])?;
                 return Ok(scores.first().and_then(|scores| most_likely(scores, among)));
             }
@@ -192,6 +163,7 @@ impl Engine {
     /// The detection's mesh, unless the landmark model doubts it is a face: MediaPipe keeps a
     /// mesh only when presence is strictly above its threshold.
     fn mesh_if_face(&self, image: &RgbImage, detection: &Detection) -> Result<Option<Mesh>> {
+        checkpoint()?;
         let mesh = self.mesh.run(image, &roi_from_detection(detection))?;
         Ok((mesh.presence > self.config.min_presence).then_some(mesh))
     }

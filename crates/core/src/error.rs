@@ -52,6 +52,26 @@ pub enum Error {
     #[error("model output malformed: {0}")]
     ModelOutput(String),
 
+    /// The engine's queue is full: `max_queue` calls already wait for a thread.
+    #[error("the engine is busy: {max_queue} calls are already waiting")]
+    Busy { max_queue: usize },
+
+    /// The caller cancelled the call (a JavaScript `AbortSignal`) before it finished.
+    #[error("the call was aborted")]
+    Aborted,
+
+    /// The call's time limit ran out before it finished.
+    #[error("the call timed out")]
+    TimedOut,
+
+    /// The engine was closed: it takes no more calls.
+    #[error("the engine is closed")]
+    Closed,
+
+    /// A fault of ours that should not happen (a caught panic): never the input's.
+    #[error("internal error: {0}")]
+    Internal(String),
+
     /// Writing an image (the annotated copy) failed.
     #[error("encoding the image failed: {source}")]
     Encode {
@@ -75,10 +95,14 @@ pub enum ErrorCode {
     RuntimeNotFound,
     RuntimeError,
     ModelOutput,
+    Busy,
+    Aborted,
+    Timeout,
+    EngineClosed,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 9] = [
+    pub const ALL: [ErrorCode; 13] = [
         ErrorCode::EmptyInput,
         ErrorCode::UnsupportedFormat,
         ErrorCode::InvalidImage,
@@ -88,6 +112,10 @@ impl ErrorCode {
         ErrorCode::RuntimeNotFound,
         ErrorCode::RuntimeError,
         ErrorCode::ModelOutput,
+        ErrorCode::Busy,
+        ErrorCode::Aborted,
+        ErrorCode::Timeout,
+        ErrorCode::EngineClosed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -101,6 +129,10 @@ impl ErrorCode {
             ErrorCode::RuntimeNotFound => "RUNTIME_NOT_FOUND",
             ErrorCode::RuntimeError => "RUNTIME_ERROR",
             ErrorCode::ModelOutput => "MODEL_OUTPUT",
+            ErrorCode::Busy => "BUSY",
+            ErrorCode::Aborted => "ABORTED",
+            ErrorCode::Timeout => "TIMEOUT",
+            ErrorCode::EngineClosed => "ENGINE_CLOSED",
         }
     }
 
@@ -133,8 +165,14 @@ impl Error {
             Error::TooLarge { .. } => ErrorCode::ImageTooLarge,
             Error::InvalidOptions(_) => ErrorCode::InvalidOptions,
             Error::RuntimeNotFound { .. } => ErrorCode::RuntimeNotFound,
-            Error::RuntimeLoad { .. } | Error::Runtime { .. } | Error::Encode { .. } => ErrorCode::RuntimeError,
+            Error::RuntimeLoad { .. } | Error::Runtime { .. } | Error::Encode { .. } | Error::Internal(_) => {
+                ErrorCode::RuntimeError
+            }
             Error::ModelOutput(_) => ErrorCode::ModelOutput,
+            Error::Busy { .. } => ErrorCode::Busy,
+            Error::Aborted => ErrorCode::Aborted,
+            Error::TimedOut => ErrorCode::Timeout,
+            Error::Closed => ErrorCode::EngineClosed,
         }
     }
 

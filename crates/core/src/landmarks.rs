@@ -5,7 +5,7 @@ use std::f32::consts::PI;
 
 use image::RgbImage;
 
-use crate::detection::Detection;
+use crate::detect::blazeface::Detection;
 use crate::error::Result;
 use crate::geometry::{Point, SquareRoi};
 use crate::runtime::{output_of_len, run_single_input, ModelPool};

@@ -118,7 +118,7 @@ fn composed_scenes_agree_with_mediapipe() {
             .unwrap_or_else(|| panic!("no fixture for {}", scene.name));
         let image = support::scenes::compose(scene);
         assert_eq!(support::sha256_hex(image.as_raw()), fixture.rgb_sha256, "{} composes differently", scene.name);
-        let faces = support::engine().analyze_rgb(&image).expect("analyzes");
+        let faces = support::engine().analyze(&image).expect("analyzes");
         check(fixture, &faces, &mut agreement);
     }
     assert!(agreement.faces >= 6);
@@ -128,7 +128,7 @@ fn composed_scenes_agree_with_mediapipe() {
 #[test]
 fn two_faces_in_one_frame_are_both_found() {
     let scene = support::scenes::SCENES.iter().find(|s| s.name == "hd_two_faces").expect("scene exists");
-    let faces = support::engine().analyze_rgb(&support::scenes::compose(scene)).expect("analyzes");
+    let faces = support::engine().analyze(&support::scenes::compose(scene)).expect("analyzes");
     assert_eq!(faces.len(), 2);
     assert!(faces.iter().all(|f| f.landmarks.len() == 468));
 }
@@ -138,7 +138,7 @@ fn a_face_48_pixels_wide_in_a_1280x720_frame_is_found() {
     // MediaPipe's FaceMesh finds nothing here (scenes_golden.json); the full-range pass must.
     let scene = support::scenes::SCENES.iter().find(|s| s.name == "hd_small_face").expect("scene exists");
     let paste = &scene.faces[0];
-    let faces = support::engine().analyze_rgb(&support::scenes::compose(scene)).expect("analyzes");
+    let faces = support::engine().analyze(&support::scenes::compose(scene)).expect("analyzes");
     assert_eq!(faces.len(), 1, "{faces:?}");
     let c = faces[0].bbox.center();
     let (x, y, size) = (paste.x as f32, paste.y as f32, paste.size as f32);

@@ -65,7 +65,7 @@ fn engine() -> &'static Engine {
 #[test]
 fn mtcnn_finds_a_group_of_36_px_faces_and_nothing_else() {
     let scene = Scene { name: "group_of_small_faces", width: 1280, height: 720, faces: &GROUP };
-    let found = engine().analyze_rgb(&compose(&scene)).expect("analyzes");
+    let found = engine().analyze(&compose(&scene)).expect("analyzes");
     let inside = |p: &Paste, x: f32, y: f32| {
         x > p.x as f32 && x < (p.x + i64::from(p.size)) as f32 && y > p.y as f32 && y < (p.y + i64::from(p.size)) as f32
     };
@@ -84,5 +84,5 @@ fn mtcnn_finds_a_group_of_36_px_faces_and_nothing_else() {
 #[test]
 fn mtcnn_finds_no_face_on_the_background_alone() {
     let scene = Scene { name: "background", width: 1280, height: 720, faces: &[] };
-    assert!(engine().analyze_rgb(&compose(&scene)).expect("analyzes").is_empty());
+    assert!(engine().analyze(&compose(&scene)).expect("analyzes").is_empty());
 }

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use emotion_core::{EngineConfig, Error, Result, SmallFaceDetector};
+use emotion_core::{default_threads, EngineConfig, Error, Result, SmallFaceDetector};
 use napi_derive::napi;
 
 /// Every field is optional; absent ones keep the core's defaults.
@@ -15,7 +15,12 @@ pub struct EngineOptions {
     /// A folder whose `node_modules` (or an ancestor's) holds `onnxruntime-node`: the
     /// TypeScript package passes its own, so the library is found wherever it is installed.
     pub ort_search_from: Option<String>,
-    /// ONNX Runtime threads per model run (requests already run in parallel on libuv's pool).
+    /// How many calls run at once, each on a thread of the engine's own (not libuv's pool).
+    /// Default: the whole CPUs this process may use (its cgroup's CPU quota, else every CPU).
+    pub threads: Option<f64>,
+    /// At most this many calls wait for a thread; more are refused at once (BUSY). Default: no limit.
+    pub max_queue: Option<f64>,
+    /// ONNX Runtime threads per model run (calls already run in parallel on `threads`).
     pub intra_threads: Option<f64>,
     /// Largest accepted width × height of a decoded image.
     pub max_pixels: Option<f64>,
@@ -32,6 +37,28 @@ pub struct EngineOptions {
     pub min_presence: Option<f64>,
     /// At most this many faces per image.
     pub max_faces: Option<f64>,
+}
+
+/// The engine's own threads and queue.
+pub struct PoolOptions {
+    pub threads: usize,
+    pub max_queue: usize,
+}
+
+impl PoolOptions {
+    pub fn read(options: &EngineOptions) -> Result<Self> {
+        Ok(Self {
+            threads: match options.threads {
+                Some(v) => whole(v, "threads", 1.0, 1024.0)? as usize,
+                None => default_threads(),
+            },
+            max_queue: match options.max_queue {
+                Some(v) if v == f64::INFINITY => usize::MAX,
+                Some(v) => whole(v, "maxQueue", 0.0, 1e9)? as usize,
+                None => usize::MAX,
+            },
+        })
+    }
 }
 
 pub fn to_config(options: EngineOptions) -> Result<EngineConfig> {

@@ -5,11 +5,12 @@
 
 use image::RgbImage;
 
-use crate::detection::{BlazeFace, Detection};
+use crate::cancel::checkpoint;
+use crate::detect::blazeface::{BlazeFace, Detection};
+use crate::detect::mtcnn::Mtcnn;
+use crate::detect::nms::weighted_nms;
 use crate::error::Result;
 use crate::geometry::SquareRoi;
-use crate::mtcnn::Mtcnn;
-use crate::nms::weighted_nms;
 use crate::resize::resized;
 
 /// MediaPipe's suppression threshold (intersection over union).
@@ -87,11 +88,13 @@ impl FaceFinder {
         let mut faces = weighted_nms(self.short_range.detect(image, &whole, config.min_score)?, NMS_IOU);
 
         if faces.is_empty() {
+            checkpoint()?;
             let padded = SquareRoi { side: whole.side * config.crop_padding, ..whole };
             faces = weighted_nms(self.short_range.detect(image, &padded, config.min_score)?, NMS_IOU);
         }
 
         if config.min_face_size > 0 && (faces.is_empty() || !largest_only) {
+            checkpoint()?;
             add_unseen(&mut faces, self.find_small(image, config)?);
         }
         faces.sort_by(|a, b| b.score.total_cmp(&a.score));
@@ -114,6 +117,7 @@ impl FaceFinder {
         let min_score = config.min_score.max(FULL_RANGE_MIN_SCORE);
         let mut found = Vec::new();
         for roi in rois {
+            checkpoint()?;
             found.extend(self.full_range.detect(&scaled, &roi, min_score)?);
         }
         let to_original = 1.0 / scale;

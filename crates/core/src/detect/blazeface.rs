@@ -3,7 +3,7 @@
 
 use image::RgbImage;
 
-use crate::anchors::anchor_centers;
+use crate::detect::anchors::anchor_centers;
 use crate::error::Result;
 use crate::geometry::{BoundingBox, Point, SquareRoi};
 use crate::runtime::{output_of_len, run_single_input, ModelPool};

@@ -1,7 +1,7 @@
 //! MediaPipe's weighted non-maximum suppression: overlapping detections are averaged,
 //! weighted by score, into the best-scoring one.
 
-use crate::detection::Detection;
+use crate::detect::blazeface::Detection;
 use crate::geometry::{BoundingBox, Point};
 
 pub fn weighted_nms(mut detections: Vec<Detection>, min_iou: f32) -> Vec<Detection> {

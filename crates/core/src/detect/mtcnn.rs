@@ -5,7 +5,7 @@
 
 use image::RgbImage;
 
-use crate::detection::Detection;
+use crate::detect::blazeface::Detection;
 use crate::error::Result;
 use crate::geometry::{BoundingBox, Point, SquareRoi};
 use crate::resize::resized;
