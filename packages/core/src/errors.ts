@@ -18,7 +18,11 @@ export type ErrorCode =
   | 'INVALID_OPTIONS'
   | 'RUNTIME_NOT_FOUND'
   | 'RUNTIME_ERROR'
-  | 'MODEL_OUTPUT';
+  | 'MODEL_OUTPUT'
+  | 'BUSY'
+  | 'ABORTED'
+  | 'TIMEOUT'
+  | 'ENGINE_CLOSED';
 
 export class EmotionError extends Error {
   readonly code: ErrorCode;
@@ -98,6 +102,34 @@ export class UnsupportedPlatformError extends RuntimeNotFoundError {
   }
 }
 
+/** `maxQueue` calls already wait for a thread: refused at once, try again later. */
+export class EngineBusyError extends EmotionError {
+  constructor(message = 'the engine is busy', options?: { cause?: unknown }) {
+    super('BUSY', message, options);
+  }
+}
+
+/** The call's `signal` was aborted before it finished; `cause` is the signal's reason. */
+export class AbortedError extends EmotionError {
+  constructor(message = 'the call was aborted', options?: { cause?: unknown }) {
+    super('ABORTED', message, options);
+  }
+}
+
+/** The call's `timeout` ran out before it finished. */
+export class TimeoutError extends EmotionError {
+  constructor(message = 'the call timed out', options?: { cause?: unknown }) {
+    super('TIMEOUT', message, options);
+  }
+}
+
+/** The engine was closed (`close()`, `await using`): it takes no more calls. */
+export class EngineClosedError extends EmotionError {
+  constructor(message = 'the engine is closed', options?: { cause?: unknown }) {
+    super('ENGINE_CLOSED', message, options);
+  }
+}
+
 type ErrorClass = new (message: string, options?: { cause?: unknown }) => EmotionError;
 
 /** The engine's own faults have no class of their own: an `EmotionError` with the code. */
@@ -120,6 +152,10 @@ export const ERROR_CLASSES: Readonly<Record<ErrorCode, ErrorClass>> = {
   RUNTIME_NOT_FOUND: RuntimeNotFoundError,
   RUNTIME_ERROR: engineFault('RUNTIME_ERROR'),
   MODEL_OUTPUT: engineFault('MODEL_OUTPUT'),
+  BUSY: EngineBusyError,
+  ABORTED: AbortedError,
+  TIMEOUT: TimeoutError,
+  ENGINE_CLOSED: EngineClosedError,
 };
 
 /** Turns an error from the native addon (an `Error` whose `code` is the core's) into its class. */

@@ -1,6 +1,35 @@
-export { createEngine, type DominantEmotionOptions, type Engine } from './engine.js';
+export {
+  type CallOptions,
+  createEngine,
+  defaultThreads,
+  type DominantEmotionOptions,
+  type Engine,
+  type TrackedFace,
+  type TrackedFrame,
+  type TrackFrame,
+  type TrackOptions,
+} from './engine.js';
+export {
+  AbortedError,
+  EmotionError,
+  EngineBusyError,
+  EngineClosedError,
+  errorCodes,
+  EmptyInputError,
+  ImageTooLargeError,
+  InvalidBase64Error,
+  InvalidImageError,
+  InvalidOptionsError,
+  RuntimeNotFoundError,
+  TimeoutError,
+  UnsupportedFormatError,
+  UnsupportedPlatformError,
+  type ErrorCode,
+} from './errors.js';
+export type { ImageFile, ImageInput, ImageSource, RawImage } from './input.js';
+export { NATIVE_PATH_VARIABLE, SUPPORTED_PLATFORMS } from './native.js';
+export * from './tracking/index.js';
 export { SMALL_FACE_DETECTORS, type SmallFaceDetector } from './types.js';
-export type { ImageInput, RawImage } from './input.js';
 export type {
   AnnotateOptions,
   Annotated,
@@ -12,17 +41,4 @@ export type {
   Point,
   SeedAnswer,
 } from './types.js';
-export {
-  EmotionError,
-  errorCodes,
-  EmptyInputError,
-  ImageTooLargeError,
-  InvalidBase64Error,
-  InvalidImageError,
-  InvalidOptionsError,
-  RuntimeNotFoundError,
-  UnsupportedFormatError,
-  UnsupportedPlatformError,
-  type ErrorCode,
-} from './errors.js';
-export { NATIVE_PATH_VARIABLE, SUPPORTED_PLATFORMS } from './native.js';
+export * from './wire.js';

@@ -1,10 +1,82 @@
 /**
- * What `analyze` accepts, turned into bytes: Buffers and Uint8Arrays pass through untouched
- * (the addon reads them in place); strings are a base64 data URL or bare base64.
+ * What the engine accepts, turned into what the addon takes (encoded bytes or decoded pixels):
+ * Buffers and Uint8Arrays pass through untouched (the addon reads them in place), an
+ * ArrayBuffer is viewed without a copy, strings are a base64 data URL or bare base64 (the seed
+ * contract), `{ path }` is a file and a Node `Readable` an encoded image, both read only up to
+ * the engine's `maxEncodedBytes`.
  */
-import { EmptyInputError, InvalidBase64Error, InvalidImageError } from './errors.js';
+import { open } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 
-export type ImageInput = Buffer | Uint8Array | string;
+import { EmptyInputError, ImageTooLargeError, InvalidBase64Error, InvalidImageError } from './errors.js';
+
+/** Encoded image bytes, or base64 text (a data URL or bare). */
+export type ImageInput = Buffer | Uint8Array | ArrayBuffer | string;
+
+/** An encoded image in a file. */
+export interface ImageFile {
+  path: string;
+}
+
+/** Everything an engine call accepts. */
+export type ImageSource = ImageInput | RawImage | ImageFile | Readable;
+
+/** What crosses into the addon: encoded bytes, or decoded pixels as views. */
+export type NativeImage = Uint8Array | { data: Uint8Array; width: number; height: number };
+
+/** The source as the addon takes it, files and streams read under `maxEncodedBytes`. */
+export async function resolveImage(source: ImageSource, maxEncodedBytes: number): Promise<NativeImage> {
+  if (isReadable(source)) return await readLimited(source, maxEncodedBytes);
+  if (isImageFile(source)) return await readFileLimited(source.path, maxEncodedBytes);
+  if (isRawImage(source)) return toRawPixels(source);
+  return toBytes(source);
+}
+
+function isReadable(source: unknown): source is Readable {
+  return (
+    typeof source === 'object' &&
+    source !== null &&
+    typeof (source as Readable).pipe === 'function' &&
+    Symbol.asyncIterator in source
+  );
+}
+
+function isImageFile(source: unknown): source is ImageFile {
+  return typeof source === 'object' && source !== null && !(source instanceof Uint8Array) && 'path' in source;
+}
+
+function tooLarge(limit: number): ImageTooLargeError {
+  return new ImageTooLargeError(`image too large: more than the limit of ${limit} encoded bytes`);
+}
+
+/** Reads a stream, giving up (and destroying it) as soon as it passes `limit` bytes. */
+async function readLimited(stream: Readable, limit: number): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of stream) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk as Uint8Array);
+    total += bytes.length;
+    if (total > limit) {
+      stream.destroy();
+      throw tooLarge(limit);
+    }
+    chunks.push(bytes);
+  }
+  return Buffer.concat(chunks, total);
+}
+
+/** Reads a file whose size is checked first; one read past the limit catches a growing file. */
+async function readFileLimited(path: string, limit: number): Promise<Uint8Array> {
+  if (typeof path !== 'string' || path.length === 0) throw new TypeError('{ path } must be a non-empty string');
+  const file = await open(path, 'r');
+  try {
+    const { size } = await file.stat();
+    if (size > limit) throw tooLarge(limit);
+    return await readLimited(file.createReadStream({ autoClose: false }), limit);
+  } finally {
+    await file.close();
+  }
+}
 
 /**
  * Pixels already decoded, so a video frame or a canvas is not encoded only to be decoded again:
@@ -19,7 +91,13 @@ export interface RawImage {
 }
 
 export function isRawImage(input: unknown): input is RawImage {
-  return typeof input === 'object' && input !== null && !(input instanceof Uint8Array) && 'data' in input;
+  return (
+    typeof input === 'object' &&
+    input !== null &&
+    !(input instanceof Uint8Array) &&
+    !isReadable(input) &&
+    'data' in input
+  );
 }
 
 /** The raw image's bytes as a view (no copy) and its checked dimensions. */
@@ -45,8 +123,11 @@ const WHITESPACE = /\s+/g;
 
 export function toBytes(input: ImageInput): Uint8Array {
   if (input instanceof Uint8Array) return input;
+  if (input instanceof ArrayBuffer) return new Uint8Array(input);
   if (typeof input === 'string') return decodeBase64Image(input);
-  throw new TypeError(`analyze expects a Buffer, Uint8Array or string, got ${describe(input)}`);
+  throw new TypeError(
+    `expected a Buffer, Uint8Array, ArrayBuffer, base64 string, { path }, Readable or { data, width, height }, got ${describe(input)}`,
+  );
 }
 
 /** Decodes "data:image/png;base64,…" or bare base64; `Buffer.from` alone would skip junk. */

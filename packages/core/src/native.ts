@@ -12,15 +12,23 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import type { errorCodes, NativeEngine as NativeEngineClass } from '../native/index.js';
+import type {
+  CallToken as CallTokenClass,
+  defaultThreads,
+  errorCodes,
+  NativeEngine as NativeEngineClass,
+} from '../native/index.js';
 import { UnsupportedPlatformError } from './errors.js';
 
 export type { EngineOptions as NativeEngineOptions, NativeFace } from '../native/index.js';
 export type NativeEngine = NativeEngineClass;
+export type CallToken = CallTokenClass;
 
 interface Addon {
   NativeEngine: typeof NativeEngineClass;
+  CallToken: typeof CallTokenClass;
   errorCodes: typeof errorCodes;
+  defaultThreads: typeof defaultThreads;
 }
 
 /** Platforms with a build: those ONNX Runtime ships a library for (none for macOS x64 or musl). */

@@ -8,7 +8,14 @@ export type SmallFaceDetector = (typeof SMALL_FACE_DETECTORS)[number];
 export interface EngineOptions {
   /** Path of libonnxruntime. Default: ORT_DYLIB_PATH, else the one in `onnxruntime-node`, found by the core. */
   ortLibrary?: string;
-  /** ONNX Runtime threads per model run. Default 1: requests already run in parallel. */
+  /**
+   * How many calls run at once, each on a thread of the engine's own (never libuv's pool).
+   * Default: `defaultThreads()`, the whole CPUs this process may use (a container's CPU quota counted).
+   */
+  threads?: number;
+  /** At most this many calls wait for a thread; one more rejects at once with `EngineBusyError`. Default: no limit. */
+  maxQueue?: number;
+  /** ONNX Runtime threads per model run. Default 1: calls already run in parallel on `threads`. */
   intraThreads?: number;
   /** Largest accepted width × height. Default 16 777 216 (4096 × 4096). */
   maxPixels?: number;

@@ -109,6 +109,11 @@ const ENGINE_ERRORS: Record<ErrorCode, { status: HttpFailure['status']; message?
   RUNTIME_NOT_FOUND: { status: 500 },
   RUNTIME_ERROR: { status: 500 },
   MODEL_OUTPUT: { status: 500 },
+  // The engine's own queue, cancellation, time limit and shutdown: the server's state, not the request's.
+  BUSY: { status: 503 },
+  ABORTED: { status: 503 },
+  TIMEOUT: { status: 503 },
+  ENGINE_CLOSED: { status: 503 },
 };
 
 /** A message's first line: engine messages may carry detail below it that an answer should not. */

@@ -4,7 +4,7 @@
  * browser (blob URLs): nothing is sent anywhere.
  */
 import { COLOURS } from './colours.js';
-import { EMOTION_LABELS, SessionRecorder, type SampleFace } from './recording.js';
+import { EMOTION_LABELS, SessionRecorder, type SampleFace } from '@emotion/core/tracking';
 import { drawSessionCharts } from './timeline.js';
 
 export interface SessionUi {

@@ -6,7 +6,7 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 
 import { COLOURS } from './colours.js';
-import { EMOTION_LABELS, type Sample, type SampleFace } from './recording.js';
+import { EMOTION_LABELS, type Sample, type SampleFace } from '@emotion/core/tracking';
 
 const CHART_HEIGHT = 150;
 /** More faces than this in view get no chart of their own: the page stays readable. */

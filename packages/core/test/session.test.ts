@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { EMOTION_LABELS, SessionRecorder, type SampleFace } from '../src/recording.js';
+import { EMOTION_LABELS, SessionRecorder, type SampleFace } from '../src/tracking/session.js';
 
 function face(id: number, top: string): SampleFace {
   return {

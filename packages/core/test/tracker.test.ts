@@ -1,7 +1,7 @@
 /** The stream's tracker and smoother, on their own: ids, matching, and the moving average. */
 import { describe, expect, it } from 'vitest';
 
-import { emaWeight, FaceTracker, iou, type Detection } from '../src/tracker.js';
+import { emaWeight, FaceTracker, iou, type Detection } from '../src/tracking/tracker.js';
 
 const LABELS = ['angry', 'disgust', 'fear', 'happy', 'neutral', 'sad', 'surprise'];
 

@@ -1,10 +1,12 @@
 /**
  * "Record a session": the smoothed emotions seen during a chosen duration, and their summary
- * (share of time per emotion, dominant emotion, timeline) as JSON or CSV. Pure (no DOM), so
- * the arithmetic is unit-tested; nothing leaves the browser.
+ * (share of time per emotion, dominant emotion, per-face timeline) as JSON or CSV. Pure (no DOM,
+ * no Node), so the web page, the server and an embedding app share it; nothing is sent anywhere.
  */
 
-export const EMOTION_LABELS = ['angry', 'disgust', 'fear', 'happy', 'neutral', 'sad', 'surprise'] as const;
+import { EMOTION_LABELS } from '../wire.js';
+
+export { EMOTION_LABELS };
 type Label = (typeof EMOTION_LABELS)[number];
 
 export interface SampleFace {

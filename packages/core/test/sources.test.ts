@@ -1,0 +1,64 @@
+/** Inputs as users bring them: a file, a stream, an ArrayBuffer, decoded pixels for annotate. */
+import { createReadStream } from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+
+import { facesDir, HAPPY_FACE, readFace } from '@emotion/test-support';
+import jpeg from 'jpeg-js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { createEngine, type Engine, type Face, ImageTooLargeError } from '../src/index.js';
+
+const bytes = readFace(HAPPY_FACE);
+let engine: Engine;
+let expected: Face[];
+
+beforeAll(async () => {
+  engine = await createEngine({ threads: 1 });
+  expected = await engine.analyze(bytes);
+  expect(expected[0]?.emotion).toBe('happy');
+});
+afterAll(async () => {
+  await engine.close();
+});
+
+describe('image sources', () => {
+  it('{ path } reads the file; a string is still base64, as the seed contract has it', async () => {
+    expect(await engine.analyze({ path: join(facesDir, HAPPY_FACE) })).toEqual(expected);
+    await expect(engine.analyze(join(facesDir, HAPPY_FACE))).rejects.toMatchObject({ code: 'INVALID_BASE64' });
+    await expect(engine.analyze({ path: join(facesDir, 'no-such.jpg') })).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('an ArrayBuffer and a Readable give the faces their bytes give', async () => {
+    const copy = new Uint8Array(bytes).buffer;
+    expect(await engine.analyze(copy)).toEqual(expected);
+    expect(await engine.analyze(createReadStream(join(facesDir, HAPPY_FACE)))).toEqual(expected);
+    expect(await engine.dominantEmotion(Readable.from([bytes.subarray(0, 100), bytes.subarray(100)]))).toBe('happy');
+  });
+
+  it('a stream or file past maxEncodedBytes is refused before it is read whole', async () => {
+    const small = await createEngine({ threads: 1, maxEncodedBytes: 1000 });
+    try {
+      let pulled = 0;
+      const endless = new Readable({
+        read() {
+          pulled++;
+          this.push(Buffer.alloc(600));
+        },
+      });
+      await expect(small.analyze(endless)).rejects.toBeInstanceOf(ImageTooLargeError);
+      expect(pulled).toBeLessThan(10);
+      expect(endless.destroyed).toBe(true);
+      await expect(small.analyze({ path: join(facesDir, HAPPY_FACE) })).rejects.toBeInstanceOf(ImageTooLargeError);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('annotate takes decoded pixels too, drawing the faces their bytes give', async () => {
+    const { data, width, height } = jpeg.decode(bytes, { useTArray: true });
+    const fromPixels = await engine.analyzeAnnotated({ data, width, height });
+    expect(fromPixels.faces.map((f) => f.emotion)).toEqual(['happy']);
+    expect(fromPixels.image.subarray(1, 4).toString('latin1')).toBe('PNG');
+  });
+});
