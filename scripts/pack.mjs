@@ -98,7 +98,11 @@ function copyLicences(dir) {
 
 function npmPack(dir, [command, ...args]) {
   const before = new Set(readdirSync(out));
-  execFileSync(command, [...args, '--pack-destination', out], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(command, [...args, '--pack-destination', out], {
+    cwd: dir,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    shell: process.platform === 'win32', // npm and pnpm are .cmd files there
+  });
   const made = readdirSync(out).filter((f) => f.endsWith('.tgz') && !before.has(f));
   if (made.length !== 1) throw new Error(`packing ${dir} made ${made.length} tarballs`);
   return join(out, made[0]);

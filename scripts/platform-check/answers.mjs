@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 
-const { createEngine } = await import(process.env.CORE_PACKAGE || '@emotion/core');
+import { createEngine } from '@emotion/core';
 const engine = await createEngine();
 const answers = {};
 for (const image of process.argv.slice(2)) {
@@ -13,4 +13,6 @@ for (const image of process.argv.slice(2)) {
     emotions: Object.fromEntries(face.emotions.map((e) => [e.label, e.probability])),
   }));
 }
-console.log(JSON.stringify({ arch: process.arch, glibc: process.report.getReport().header.glibcVersionRuntime, answers }));
+console.log(
+  JSON.stringify({ arch: process.arch, glibc: process.report.getReport().header.glibcVersionRuntime, answers }),
+);

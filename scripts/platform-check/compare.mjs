@@ -12,8 +12,10 @@ for (const [image, facesA] of Object.entries(a.answers)) {
   facesA.forEach((face, i) => {
     const other = facesB[i];
     if (!other) return;
-    for (const key of ['x', 'y', 'width', 'height']) boxDiff = Math.max(boxDiff, Math.abs(face.box[key] - other.box[key]));
-    for (const [label, p] of Object.entries(face.emotions)) probDiff = Math.max(probDiff, Math.abs(p - other.emotions[label]));
+    for (const key of ['x', 'y', 'width', 'height'])
+      boxDiff = Math.max(boxDiff, Math.abs(face.box[key] - other.box[key]));
+    for (const [label, p] of Object.entries(face.emotions))
+      probDiff = Math.max(probDiff, Math.abs(p - other.emotions[label]));
   });
 }
 const images = Object.keys(a.answers).length;

@@ -27,7 +27,12 @@ describe('the packed CLI', () => {
     delete env.ORT_DYLIB_PATH;
     delete env.EMOTION_NATIVE_PATH;
     const tarballs = readdirSync(out).map((f) => join(out, f));
-    execFileSync('npm', ['install', '--no-audit', '--no-fund', ...tarballs], { cwd: project, stdio: 'pipe', env });
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', ...tarballs], {
+      cwd: project,
+      stdio: 'pipe',
+      env,
+      shell: process.platform === 'win32', // npm is npm.cmd there
+    });
     for (const tarball of tarballs) {
       const files = execFileSync('tar', ['tzf', tarball], { encoding: 'utf8' }).split('\n');
       expect(files, tarball).toContain('package/LICENSE');

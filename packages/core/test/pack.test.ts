@@ -31,6 +31,8 @@ function sizeOf(dir: string): number {
   return total;
 }
 
+/** npm is npm.cmd on Windows, which only a shell runs. */
+const shell = process.platform === 'win32';
 const env = { ...process.env };
 delete env.ORT_DYLIB_PATH;
 delete env.EMOTION_NATIVE_PATH;
@@ -46,6 +48,7 @@ beforeAll(() => {
     cwd: project,
     stdio: 'pipe',
     env,
+    shell,
   });
   const megabytes = sizeOf(join(project, 'node_modules')) / 1e6;
   console.log(
@@ -55,9 +58,11 @@ beforeAll(() => {
 
 describe('the packed package, installed with plain npm', () => {
   it('brings its platform package and no onnxruntime-node, within 65 MB', () => {
+    const abi = { linux: '-gnu', win32: '-msvc' }[process.platform as string] ?? '';
     const installed = readdirSync(join(project, 'node_modules', scope));
-    expect(installed.sort()).toEqual(['core', `core-${process.platform}-${process.arch}-gnu`]);
+    expect(installed.sort()).toEqual(['core', `core-${process.platform}-${process.arch}${abi}`]);
     expect(readdirSync(join(project, 'node_modules'))).not.toContain('onnxruntime-node');
+    // Linux x64's ONNX Runtime is the largest of the five; the aim of issue 25 is set on it.
     expect(sizeOf(join(project, 'node_modules')) / 1e6).toBeLessThan(65);
   });
 
