@@ -4,8 +4,9 @@
  * limit holds for the pair, survives a restart of either, and Redis stopping or stalling under
  * load costs no request its answer. Slow tier (server processes); skipped with TEST_TIER=fast.
  */
-import { type RunningServer, startServer } from '@emotion/test-support';
+import { HAPPY_FACE, type RunningServer, readFace, startServer } from '@emotion/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 
 import { redisAvailable, type TestRedis, testRedis } from './redis-server.js';
 
@@ -125,6 +126,36 @@ describe.skipIf(!haveRedis)('two replicas sharing one Redis', { timeout: 180_000
     expect(Number(answers[BURST]!.retryAfter)).toBeGreaterThan(600); // one token per 12 minutes
     // Another client has a bucket of its own.
     expect((await ask(b, '203.0.113.2')).remaining).toBe('4');
+  });
+
+  it("a stream's frames on one replica spend the bucket that requests on the other take from", async () => {
+    const socket = new WebSocket(`${a.url.replace('http', 'ws')}/v1/stream`, {
+      headers: { 'X-Forwarded-For': '203.0.113.9' },
+    });
+    const messages: { type: string; code?: string }[] = [];
+    let wake: (() => void) | undefined;
+    socket.on('message', (data) => {
+      messages.push(JSON.parse(String(data)));
+      wake?.();
+    });
+    const next = async () => {
+      while (messages.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+      return messages.shift()!;
+    };
+    try {
+      expect((await next()).type).toBe('ready');
+      const face = readFace(HAPPY_FACE);
+      const answers = [];
+      for (let i = 0; i < 3; i++) {
+        socket.send(face);
+        answers.push((await next()).type);
+      }
+      expect(answers).toEqual(['faces', 'faces', 'faces']);
+    } finally {
+      socket.close();
+    }
+    // The upgrade took one token and the frames three: one left, on the other replica.
+    expect((await alternate([b], '203.0.113.9', 2)).map((answer) => answer.status)).toEqual([400, 429]);
   });
 
   it('survives a restart of either replica: spent tokens stay spent', async () => {
