@@ -1,7 +1,7 @@
 import { configDefaults, defineConfig } from 'vitest/config';
 
 // The slow tier (the built CLI spawned, packed and installed): CI runs it, `pnpm test:fast` (TEST_TIER=fast) leaves it out.
-const SLOW = ['test/pack.test.ts', 'test/cli.test.ts', 'test/fleet.test.ts'];
+const SLOW = ['test/pack.test.ts', 'test/cli.test.ts', 'test/fleet.test.ts', 'test/video.test.ts'];
 
 export default defineConfig({
   test: {

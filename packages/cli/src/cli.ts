@@ -1,65 +1,75 @@
 /**
- * The `emotion` command: `analyze` images, folders and globs; `serve` the HTTP API.
- * Exit codes: 0 every image was read, 1 some failed, 2 a usage error.
+ * The `emotion` command: `analyze` images, folders, globs and videos; `serve` the HTTP API.
+ * Exit codes: 0 every input was read, 1 some failed, 2 a usage error.
  */
 import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
 
 import { SMALL_FACE_DETECTORS, type SmallFaceDetector } from '@emotion/core';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 
 import { analyzeFiles } from './analyze.js';
+import { flag, positiveNumber, seconds, serverUrl, wholeNumber } from './arguments.js';
 import type { Format } from './formats.js';
 import { expandInputs } from './inputs.js';
+import { analyzeVideos, isVideoPath } from './video.js';
 
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
-function wholeNumber(min: number, max: number) {
-  return (raw: string): number => {
-    const value = Number(raw);
-    if (!/^\d+$/.test(raw) || value < min || value > max)
-      throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`);
-    return value;
-  };
-}
-
 /** Requests in flight with --server: enough to keep a small fleet's inference threads busy. */
 const REMOTE_CONCURRENCY = 16;
 
-function serverUrl(raw: string): string {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new InvalidArgumentError('expected a URL such as http://127.0.0.1:5000');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidArgumentError('expected an http(s) URL');
-  return raw;
+interface AnalyzeFlags {
+  json?: boolean;
+  ndjson?: boolean;
+  csv?: boolean;
+  concurrency?: number;
+  annotate?: string;
+  mesh: boolean;
+  smallFaces: SmallFaceDetector;
+  minFaceSize?: number;
+  server?: string;
+  apiKey?: string;
+  attempts: number;
+  fps?: number;
+  start?: number;
+  duration?: number;
+  tau: number;
+  chart?: string;
+  summary?: string;
 }
 
-/** minFaceSize → --min-face-size */
-const flag = (name: string) => `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+/** Options that only mean something for one kind of input. */
+const VIDEO_ONLY = ['fps', 'start', 'duration', 'tau', 'chart', 'summary'];
+const SERVER_DECIDES = ['annotate', 'smallFaces', 'minFaceSize'];
 
 export function buildProgram(): Command {
   const program = new Command('emotion')
-    .description('Face-emotion recognition: analyze images, or serve the HTTP API and webcam page')
+    .description('Face-emotion recognition: analyze images and videos, or serve the HTTP API and webcam page')
     .version(version, '-v, --version')
     // Usage errors exit 2, so a script can tell them from images that failed (1).
     .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : EXIT_USAGE));
 
   program
     .command('analyze')
-    .description('find every face in images, folders (recursively) or globs, with its box and emotions')
-    .argument('<inputs...>', 'image files, folders or glob patterns (quote globs)')
-    .addOption(new Option('--json', 'one JSON document').conflicts(['ndjson', 'csv']))
-    .addOption(new Option('--ndjson', 'one JSON line per image, as each finishes').conflicts(['csv']))
-    .option('--csv', 'CSV, one row per face')
+    .description(
+      'find every face in images, folders (recursively) or globs, with its box and emotions; ' +
+        'or follow each face through videos (decoded by ffmpeg) into a timeline and a summary',
+    )
+    .argument('<inputs...>', 'image files, folders or glob patterns (quote globs); or video files')
+    .addOption(new Option('--json', 'one JSON document (videos: their summaries)').conflicts(['ndjson', 'csv']))
+    .addOption(
+      new Option('--ndjson', 'one JSON line per image as each finishes (videos: per analysed frame)').conflicts([
+        'csv',
+      ]),
+    )
+    .option('--csv', 'CSV, one row per face (videos: per face per analysed frame)')
     .option(
       '-c, --concurrency <n>',
-      `images analysed at once (default: ${availableParallelism()}, the CPUs; with --server ${REMOTE_CONCURRENCY})`,
+      `images (or video frames) analysed at once (default: ${availableParallelism()}, the CPUs; with --server ${REMOTE_CONCURRENCY})`,
       wholeNumber(1, 1024),
     )
     .option(
@@ -86,51 +96,61 @@ export function buildProgram(): Command {
       'smallest face width looked for; 0: no small-face pass (default 48)',
       wholeNumber(0, 4096),
     )
-    .action(
-      async (
-        inputs: string[],
-        options: {
-          json?: boolean;
-          ndjson?: boolean;
-          csv?: boolean;
-          concurrency?: number;
-          annotate?: string;
-          mesh: boolean;
-          smallFaces: SmallFaceDetector;
-          minFaceSize?: number;
-          server?: string;
-          apiKey?: string;
-          attempts: number;
-        },
-        command: Command,
-      ) => {
-        const format: Format = options.json ? 'json' : options.ndjson ? 'ndjson' : options.csv ? 'csv' : 'table';
-        if (options.mesh && options.annotate === undefined) program.error('error: --mesh needs --annotate <dir>');
-        if (options.server !== undefined) {
-          // The server analyses with its own settings (SMALL_FACE_DETECTOR, MIN_FACE_SIZE) and draws nothing.
-          const local = ['annotate', 'smallFaces', 'minFaceSize'].filter((name) =>
-            ['cli', 'env'].includes(command.getOptionValueSource(name) ?? ''),
-          );
-          if (local.length > 0)
-            program.error(`error: --server analyses with the server's settings; drop ${local.map(flag).join(', ')}`);
-        } else if (command.getOptionValueSource('apiKey') === 'cli') {
-          program.error('error: --api-key needs --server <url>');
-        }
-        const files = await expandInputs(inputs);
-        if (files.length === 0) program.error(`error: no image matches ${inputs.join(' ')}`);
-        const remote =
-          options.server === undefined
-            ? undefined
-            : { server: options.server, apiKey: options.apiKey, attempts: options.attempts };
-        const concurrency = options.concurrency ?? (remote ? REMOTE_CONCURRENCY : availableParallelism());
-        const summary = await analyzeFiles(files, { ...options, format, concurrency, remote });
-        const rate = summary.images / summary.seconds;
-        process.stderr.write(
-          `${summary.images} images (${summary.failed} failed), ${summary.faces} faces in ${summary.seconds.toFixed(1)} s: ${rate.toFixed(1)} images/s\n`,
+    .option('--fps <n>', 'videos: analyse n frames per second of video (default: every frame)', positiveNumber(1000))
+    .option('--start <time>', 'videos: begin at this time (seconds, or [hh:]mm:ss)', seconds)
+    .option('--duration <time>', 'videos: analyse this much (seconds, or [hh:]mm:ss)', seconds)
+    .option('--tau <ms>', 'videos: smoothing time constant in ms; 0: none', wholeNumber(0, 600_000), 500)
+    .option('--chart <png>', "videos: draw each face's emotions over time into this PNG")
+    .option('--summary <json>', 'videos: write the summary (per clip and per face) into this JSON file')
+    .action(async (inputs: string[], options: AnalyzeFlags, command: Command) => {
+      const format: Format = options.json ? 'json' : options.ndjson ? 'ndjson' : options.csv ? 'csv' : 'table';
+      const given = (name: string) => ['cli', 'env'].includes(command.getOptionValueSource(name) ?? '');
+      const files = await expandInputs(inputs);
+      if (files.length === 0) program.error(`error: no image matches ${inputs.join(' ')}`);
+      const videos = files.filter((file) => isVideoPath(file.path));
+
+      if (videos.length > 0) {
+        if (videos.length < files.length) program.error('error: give videos and images in separate runs');
+        if (options.server !== undefined) program.error('error: --server takes images; videos are analysed here');
+        for (const name of ['annotate', 'mesh', 'apiKey'].filter(given))
+          program.error(`error: ${flag(name)} is not available for videos yet`);
+        if (videos.length > 1)
+          for (const name of ['chart', 'summary'].filter(given)) program.error(`error: ${flag(name)} takes one video`);
+        const done = await analyzeVideos(
+          videos.map((video) => video.path),
+          { ...options, format, concurrency: options.concurrency ?? availableParallelism() },
         );
-        process.exitCode = summary.failed > 0 ? EXIT_FAILED : 0;
-      },
-    );
+        const speed = done.seconds > 0 ? done.videoSeconds / done.seconds : 0;
+        process.stderr.write(
+          `${done.videos} video${done.videos === 1 ? '' : 's'} (${done.failed} failed), ${done.frames} frames ` +
+            `in ${done.seconds.toFixed(1)} s: ${(done.frames / done.seconds).toFixed(1)} frames/s, ${speed.toFixed(2)}x real time\n`,
+        );
+        process.exitCode = done.failed > 0 ? EXIT_FAILED : 0;
+        return;
+      }
+
+      for (const name of VIDEO_ONLY.filter(given)) program.error(`error: ${flag(name)} is for videos`);
+      if (options.mesh && options.annotate === undefined) program.error('error: --mesh needs --annotate <dir>');
+      if (options.server !== undefined) {
+        // The server analyses with its own settings (SMALL_FACE_DETECTOR, MIN_FACE_SIZE) and draws nothing.
+        const local = SERVER_DECIDES.filter(given);
+        if (local.length > 0)
+          program.error(`error: --server analyses with the server's settings; drop ${local.map(flag).join(', ')}`);
+      } else if (command.getOptionValueSource('apiKey') === 'cli') {
+        program.error('error: --api-key needs --server <url>');
+      }
+      const remote =
+        options.server === undefined
+          ? undefined
+          : { server: options.server, apiKey: options.apiKey, attempts: options.attempts };
+      const concurrency = options.concurrency ?? (remote ? REMOTE_CONCURRENCY : availableParallelism());
+      const summary = await analyzeFiles(files, { ...options, format, concurrency, remote });
+      const rate = summary.images / summary.seconds;
+      process.stderr.write(
+        `${summary.images} images (${summary.failed} failed), ${summary.faces} faces in ${summary.seconds.toFixed(1)} s: ${rate.toFixed(1)} images/s\n`,
+      );
+      process.exitCode = summary.failed > 0 ? EXIT_FAILED : 0;
+    });
 
   program
     .command('serve')

@@ -6,12 +6,13 @@ export interface Progress {
   stop(): void;
 }
 
-export function createProgress(total: number, stream: NodeJS.WriteStream = process.stderr): Progress {
+/** `unit`: what is counted (images, frames); `total` may be an estimate (a video's frames). */
+export function createProgress(total: number, stream: NodeJS.WriteStream = process.stderr, unit = 'images'): Progress {
   if (!stream.isTTY || total < 2) return { tick: () => {}, stop: () => {} };
   const started = performance.now();
   const bar = new SingleBar({
     stream,
-    format: '{bar} {value}/{total} images | {rate} images/s | ETA {eta_formatted}',
+    format: `{bar} {value}/{total} ${unit} | {rate} ${unit}/s | ETA {eta_formatted}`,
     hideCursor: true,
     etaBuffer: 50,
   });
@@ -21,6 +22,8 @@ export function createProgress(total: number, stream: NodeJS.WriteStream = proce
     tick() {
       done++;
       const rate = done / ((performance.now() - started) / 1000);
+      // An estimated total can be passed (a frame rate that varies): the bar then grows with it.
+      if (done > bar.getTotal()) bar.setTotal(done);
       bar.update(done, { rate: rate.toFixed(1) });
     },
     stop: () => bar.stop(),

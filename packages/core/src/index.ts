@@ -27,6 +27,7 @@ export {
   type ErrorCode,
 } from './errors.js';
 export type { ImageFile, ImageInput, ImageSource, RawImage } from './input.js';
+export * from './video.js';
 export { NATIVE_PATH_VARIABLE, SUPPORTED_PLATFORMS } from './native.js';
 export * from './tracking/index.js';
 export { SMALL_FACE_DETECTORS, type SmallFaceDetector } from './types.js';
