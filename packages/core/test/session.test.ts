@@ -58,4 +58,27 @@ describe('SessionRecorder', () => {
     expect(json.startedAt).toBe('2026-11-29T12:00:00.000Z');
     expect(json.summary.durationMs).toBe(1000);
   });
+
+  it('gives each face its own timeline, in the order of the ids', () => {
+    const recorder = new SessionRecorder(10_000);
+    recorder.add(0, [face(2, 'sad')]);
+    recorder.add(1000, [face(1, 'happy'), face(2, 'sad')]);
+    recorder.add(2000, [face(1, 'surprise')]);
+    expect(recorder.timelines()).toEqual([
+      {
+        id: 1,
+        points: [
+          { t: 1000, emotion: 'happy' },
+          { t: 2000, emotion: 'surprise' },
+        ],
+      },
+      {
+        id: 2,
+        points: [
+          { t: 0, emotion: 'sad' },
+          { t: 1000, emotion: 'sad' },
+        ],
+      },
+    ]);
+  });
 });

@@ -79,6 +79,19 @@ export class SessionRecorder {
     };
   }
 
+  /** Each face's timeline: when it was seen and its (smoothed) top emotion then, by face id. */
+  timelines(): { id: number; points: { t: number; emotion: string }[] }[] {
+    const byId = new Map<number, { t: number; emotion: string }[]>();
+    for (const sample of this.samples) {
+      for (const face of sample.faces) {
+        const points = byId.get(face.id) ?? [];
+        points.push({ t: sample.t, emotion: face.emotion });
+        byId.set(face.id, points);
+      }
+    }
+    return [...byId].sort(([a], [b]) => a - b).map(([id, points]) => ({ id, points }));
+  }
+
   toJson(endMs = this.durationMs): string {
     return JSON.stringify(
       { startedAt: this.startedAt.toISOString(), summary: this.summary(endMs), samples: this.samples },
