@@ -41,7 +41,8 @@ const BACKOFF_MS = 1_000;
 
 const KEY_PREFIX = 'emotion:ratelimit:';
 
-// KEYS[1]: the bucket, a hash {tokens, at}. ARGV: tokens per ms, burst, now in ms ('' = Redis's clock).
+// KEYS[1]: the bucket, a hash {tokens, at}. ARGV: tokens per ms, burst, now in ms ('' = Redis's
+// clock), the shortest expiry in ms.
 // Numbers go back as strings: Redis truncates a Lua number in a reply to an integer.
 const TAKE_SCRIPT = `
 local perMs = tonumber(ARGV[1])
@@ -66,12 +67,12 @@ if tokens >= 1 then
 end
 local text = string.format('%.17g', tokens)
 redis.call('HSET', KEYS[1], 'tokens', text, 'at', string.format('%.17g', now))
-redis.call('PEXPIRE', KEYS[1], math.ceil((burst - tokens) / perMs) + 1)
+redis.call('PEXPIRE', KEYS[1], math.max(tonumber(ARGV[4]), math.ceil((burst - tokens) / perMs) + 1))
 return {allowed, text}
 `;
 
 type ScriptedRedis = Redis & {
-  takeBucket(key: string, perMs: string, burst: string, now: string): Promise<[number, string]>;
+  takeBucket(key: string, perMs: string, burst: string, now: string, minExpiryMs: string): Promise<[number, string]>;
 };
 
 export interface RedisBucketsOptions {
@@ -168,8 +169,10 @@ export function redisBuckets(
       }
       if (Date.now() < backoffUntil) return failed(key, nowMs);
       try {
-        const now = options.clock === 'caller' ? String(nowMs) : '';
-        const [allowed, tokens] = await redis.takeBucket(prefix + key, perMs, burst, now);
+        // On the caller's clock Redis's expiry runs on another one (its own): then it only
+        // bounds memory, and must not forget a bucket the caller's clock has not refilled.
+        const [now, minExpiryMs] = options.clock === 'caller' ? [String(nowMs), '60000'] : ['', '0'];
+        const [allowed, tokens] = await redis.takeBucket(prefix + key, perMs, burst, now, minExpiryMs);
         markUp();
         return takeResult(allowed === 1, Number(tokens), limit);
       } catch (error) {
