@@ -179,7 +179,8 @@ describe.skipIf(!haveRedis)('two replicas sharing one Redis', { timeout: 180_000
     const failed = answers.filter((answer) => answer instanceof Error || ![400, 429].includes(answer.status));
     expect(failed).toEqual([]);
     const slowest = Math.max(...answers.map((answer) => (answer as Answer).ms));
-    expect(slowest).toBeLessThan(1_000); // RATE_LIMIT_STORE_TIMEOUT_MS is 100
+    // RATE_LIMIT_STORE_TIMEOUT_MS is 100; waiting on Redis would hold requests for the whole 2.5 s stall.
+    expect(slowest).toBeLessThan(2_000);
     await untilShared([a, b]);
   });
 

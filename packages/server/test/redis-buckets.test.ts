@@ -199,7 +199,7 @@ describe.skipIf(!haveRedis)('buckets in Redis', () => {
       expect(first).toBeLessThan(1_000);
       start = performance.now();
       for (let i = 0; i < 5; i++) await buckets.take('key:k', Date.now());
-      expect(performance.now() - start).toBeLessThan(50);
+      expect(performance.now() - start).toBeLessThan(250); // waiting on Redis would take 500
     } finally {
       redis!.resume();
     }
