@@ -84,7 +84,11 @@ export function buildProgram(): Command {
       wholeNumber(1, 100),
       10,
     )
-    .option('--annotate <dir>', 'write each image with its faces drawn on it into <dir> (JPEG stays JPEG, else PNG)')
+    .option(
+      '--annotate <path>',
+      'images: write each with its faces drawn on it into the folder <path> (JPEG stays JPEG, else PNG); ' +
+        'a video: re-encode it with its faces drawn into the file <path> (sound copied)',
+    )
     .option('--mesh', "with --annotate, also draw each face's 468 landmarks", false)
     .addOption(
       new Option('--small-faces <model>', 'the small-face pass: full-range (cheap) or mtcnn (group photos)')
@@ -112,10 +116,11 @@ export function buildProgram(): Command {
       if (videos.length > 0) {
         if (videos.length < files.length) program.error('error: give videos and images in separate runs');
         if (options.server !== undefined) program.error('error: --server takes images; videos are analysed here');
-        for (const name of ['annotate', 'mesh', 'apiKey'].filter(given))
-          program.error(`error: ${flag(name)} is not available for videos yet`);
+        if (given('apiKey')) program.error('error: --api-key needs --server <url>');
+        if (options.mesh && options.annotate === undefined) program.error('error: --mesh needs --annotate <out.mp4>');
         if (videos.length > 1)
-          for (const name of ['chart', 'summary'].filter(given)) program.error(`error: ${flag(name)} takes one video`);
+          for (const name of ['chart', 'summary', 'annotate'].filter(given))
+            program.error(`error: ${flag(name)} takes one video`);
         const done = await analyzeVideos(
           videos.map((video) => video.path),
           { ...options, format, concurrency: options.concurrency ?? availableParallelism() },

@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 
 import { analyzeVideo, createEngine, probeVideo, type SmallFaceDetector, VideoError } from '@emotion/core';
 
+import { startEncoder } from './annotated-video.js';
 import { type ChartSample, renderChart } from './chart.js';
 import type { Format } from './formats.js';
 import { createProgress } from './progress.js';
@@ -46,6 +47,9 @@ export interface VideoCliOptions {
   /** Where to write the chart (PNG) and the summary (JSON) of the one video. */
   chart?: string;
   summary?: string;
+  /** Where to write the video re-encoded with its faces drawn (the one video); `mesh`: the landmarks too. */
+  annotate?: string;
+  mesh?: boolean;
 }
 
 export interface VideosDone {
@@ -77,11 +81,21 @@ export async function analyzeVideos(files: string[], options: VideoCliOptions): 
         duration: options.duration,
         timeConstantMs: options.tau,
         concurrency: options.concurrency,
+        ...(options.annotate ? { annotate: { mesh: options.mesh === true } } : {}),
       });
+      const encoder = options.annotate
+        ? await startEncoder(options.annotate, {
+            source: file,
+            frameRate: options.fps ?? info.frameRate,
+            start: options.start,
+            duration: options.duration,
+          })
+        : undefined;
       const samples: ChartSample[] = [];
       try {
         for await (const frame of analysis) {
           reporter.frame(file, frame);
+          if (encoder && frame.annotated) await encoder.write(frame.annotated);
           if (options.chart)
             for (const face of frame.faces)
               samples.push({
@@ -91,7 +105,9 @@ export async function analyzeVideos(files: string[], options: VideoCliOptions): 
               });
           progress.tick();
         }
+        await encoder?.end();
       } finally {
+        encoder?.abort();
         progress.stop();
       }
       const summary = analysis.summary();

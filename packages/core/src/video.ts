@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import type { Readable } from 'node:stream';
 
 import type { Engine } from './engine.js';
-import { type DecodeOptions, decodeVideo } from './ffmpeg.js';
+import { type DecodedFrame, type DecodeOptions, decodeVideo } from './ffmpeg.js';
 import type { RawImage } from './input.js';
 import { createTracker, EMOTION_LABELS, SessionRecorder, type SessionSummary } from './tracking/index.js';
 import type { Box, EmotionLabel, EmotionScore, Face } from './types.js';
@@ -23,6 +23,11 @@ export interface AnalyzeVideoOptions extends DecodeOptions {
   signal?: AbortSignal;
   /** Keep each frame's decoded pixels on it (to draw on them). */
   keepPixels?: boolean;
+  /**
+   * Have the engine's annotator draw each frame's faces (boxes, emotion labels, with `mesh` the
+   * landmarks) as it analyses it: the frame then carries the drawn JPEG in `annotated`.
+   */
+  annotate?: { mesh?: boolean };
 }
 
 export interface VideoFace {
@@ -48,6 +53,8 @@ export interface VideoFrame {
   faces: VideoFace[];
   /** The frame's RGB pixels, with `keepPixels`. */
   image?: RawImage;
+  /** The frame with its faces drawn on it by the engine, JPEG, with `annotate`. */
+  annotated?: Buffer;
 }
 
 export interface EmotionShares {
@@ -107,28 +114,29 @@ export function analyzeVideo(
     signal?.addEventListener('abort', stop, { once: true });
     const concurrency = Math.max(1, options.concurrency ?? availableParallelism());
     // Frames in decode order, each with its analysis running; answers are taken in that order.
-    const pending: { frame: { time: number; width: number; height: number; data: Buffer }; faces: Promise<Face[]> }[] =
-      [];
+    const pending: { frame: DecodedFrame; analysed: Promise<{ faces: Face[]; image?: Buffer }> }[] = [];
     let index = 0;
     const next = async (): Promise<VideoFrame> => {
       const head = pending.shift();
       if (!head) throw new Error('no frame pending');
-      const faces = await head.faces;
+      const { faces, image } = await head.analysed;
       signal?.throwIfAborted();
       const frame = toVideoFrame(index++, head.frame, faces, tracker, options.keepPixels === true);
+      if (image) frame.annotated = image;
       timeline.add(frame);
       return frame;
     };
     try {
       for await (const frame of decoder.frames) {
         signal?.throwIfAborted();
-        const faces = engine.analyze(
-          { data: frame.data, width: frame.width, height: frame.height },
-          signal ? { signal } : {},
-        );
+        const pixels = { data: frame.data, width: frame.width, height: frame.height };
+        const call = signal ? { signal } : {};
+        const analysed = options.annotate
+          ? engine.analyzeAnnotated(pixels, { ...call, mesh: options.annotate.mesh === true, format: 'jpeg' })
+          : engine.analyze(pixels, call).then((faces) => ({ faces, image: undefined }));
         // Handled here so a rejection waiting its turn is not reported as unhandled.
-        faces.catch(() => {});
-        pending.push({ frame, faces });
+        analysed.catch(() => {});
+        pending.push({ frame, analysed });
         if (pending.length >= concurrency) yield await next();
       }
       while (pending.length > 0) yield await next();
@@ -141,7 +149,7 @@ export function analyzeVideo(
       signal?.removeEventListener('abort', stop);
       await decoder.stop();
       // Analyses already running finish before the iteration settles: nothing outlives it.
-      await Promise.allSettled(pending.map((entry) => entry.faces));
+      await Promise.allSettled(pending.map((entry) => entry.analysed));
     }
   }
 
@@ -155,7 +163,7 @@ type Tracker = ReturnType<typeof createTracker>;
 
 function toVideoFrame(
   index: number,
-  frame: { time: number; width: number; height: number; data: Buffer },
+  frame: DecodedFrame,
   faces: Face[],
   tracker: Tracker,
   keepPixels: boolean,
