@@ -111,18 +111,18 @@ fn stages(c: &mut Criterion) {
 
         // As analyze calls it, and as dominant_emotion does: the small-face pass only if nothing was found.
         group.bench_function("detect", |b| {
-            b.iter(|| parts.finder.find(black_box(&image), &detection, false).expect("detects"))
+            b.iter(|| parts.finder.find(black_box(&image), &detection, false).expect("detects"));
         });
         group.bench_function("detect_seed", |b| {
-            b.iter(|| parts.finder.find(black_box(&image), &detection, true).expect("detects"))
+            b.iter(|| parts.finder.find(black_box(&image), &detection, true).expect("detects"));
         });
         group.bench_function("detect_floor", |b| {
-            b.iter(|| infer(&parts.detector_model, black_box(&detector_tensor), &detector_input))
+            b.iter(|| infer(&parts.detector_model, black_box(&detector_tensor), &detector_input));
         });
         // One run of the small-face (full-range) model: `detect` runs it once per tile (analyze
         // always, dominant_emotion only when the short-range passes found nothing).
         group.bench_function("detect_floor_full_range", |b| {
-            b.iter(|| infer(&parts.full_range_model, black_box(&full_range_tensor), &full_range_input))
+            b.iter(|| infer(&parts.full_range_model, black_box(&full_range_tensor), &full_range_input));
         });
         // The short-range detector's letterboxed input, the first thing `detect` does.
         group.bench_function("warp_detector", |b| b.iter(|| roi_to_tensor(black_box(&image), &whole, &detector_input)));
@@ -131,15 +131,15 @@ fn stages(c: &mut Criterion) {
 
         group.bench_function("landmarks", |b| b.iter(|| parts.mesh.run(black_box(&image), &roi).expect("landmarks")));
         group.bench_function("landmarks_floor", |b| {
-            b.iter(|| infer(&parts.landmark_model, black_box(&landmark_tensor), &landmark_input))
+            b.iter(|| infer(&parts.landmark_model, black_box(&landmark_tensor), &landmark_input));
         });
 
         group.bench_function("features", |b| {
-            b.iter(|| (normalized_geometry(black_box(&mesh.points)), aligned_crop(black_box(&image), &mesh.points)))
+            b.iter(|| (normalized_geometry(black_box(&mesh.points)), aligned_crop(black_box(&image), &mesh.points)));
         });
         // Features and the classifier's run, for one face.
         group.bench_function("classify", |b| {
-            b.iter(|| parts.classifier.classify(black_box(&image), &[mesh.points.as_slice()]).expect("classifies"))
+            b.iter(|| parts.classifier.classify(black_box(&image), &[mesh.points.as_slice()]).expect("classifies"));
         });
         let classifier_run = |session: &mut Session| -> emotion_core::Result<usize> {
             let side = CROP_SIZE as usize;
@@ -148,12 +148,12 @@ fn stages(c: &mut Criterion) {
             Ok(session.run(ort::inputs!["geometry" => geometry, "crop" => crop])?.len())
         };
         group.bench_function("classify_floor", |b| {
-            b.iter(|| parts.classifier_model.with_session(classifier_run).expect("model runs"))
+            b.iter(|| parts.classifier_model.with_session(classifier_run).expect("model runs"));
         });
 
         group.bench_function("analyze", |b| b.iter(|| engine.analyze(black_box(&bytes)).expect("analyzes")));
         group.bench_function("dominant_emotion", |b| {
-            b.iter(|| engine.dominant_emotion(black_box(&bytes), &[Emotion::Happy, Emotion::Sad]).expect("answers"))
+            b.iter(|| engine.dominant_emotion(black_box(&bytes), &[Emotion::Happy, Emotion::Sad]).expect("answers"));
         });
         group.finish();
     }

@@ -50,15 +50,15 @@ fn raw_pixels_give_the_faces_their_encoded_image_gives() {
     assert_eq!(from_png.len(), 1);
     let rgba = DynamicImage::ImageRgb8(rgb.clone()).to_rgba8();
     for (name, data) in [("rgb", rgb.as_raw().clone()), ("rgba", rgba.into_raw())] {
-        let faces = engine.analyze(&RawPixels { data: &data, width, height }).expect(name);
+        let faces = engine.analyze(RawPixels { data: &data, width, height }).expect(name);
         assert_eq!(faces, from_png, "{name}");
     }
     let grey = DynamicImage::ImageRgb8(rgb.clone()).to_luma8();
     let from_grey_png =
         engine.analyze(&encode(&DynamicImage::ImageLuma8(grey.clone()), ImageFormat::Png)).expect("grey");
-    let faces = engine.analyze(&RawPixels { data: grey.as_raw(), width, height }).expect("grey pixels");
+    let faces = engine.analyze(RawPixels { data: grey.as_raw(), width, height }).expect("grey pixels");
     assert_eq!(faces, from_grey_png);
-    let dominant = engine.dominant_emotion(&RawPixels { data: rgb.as_raw(), width, height }, &[]).expect("dominant");
+    let dominant = engine.dominant_emotion(RawPixels { data: rgb.as_raw(), width, height }, &[]).expect("dominant");
     assert_eq!(dominant, Some(from_png[0].emotion()));
 }
 
@@ -66,12 +66,12 @@ fn raw_pixels_give_the_faces_their_encoded_image_gives() {
 fn raw_pixels_of_the_wrong_length_or_size_are_input_errors() {
     let engine = support::engine();
     // 150 bytes: one and a half channels per pixel.
-    let wrong_length = engine.analyze(&RawPixels { data: &[0; 150], width: 10, height: 10 });
+    let wrong_length = engine.analyze(RawPixels { data: &[0; 150], width: 10, height: 10 });
     assert_eq!(wrong_length.expect_err("refused").code(), ErrorCode::InvalidImage);
-    let empty = engine.analyze(&RawPixels { data: &[], width: 10, height: 10 });
+    let empty = engine.analyze(RawPixels { data: &[], width: 10, height: 10 });
     assert_eq!(empty.expect_err("refused").code(), ErrorCode::EmptyInput);
     // Refused from the dimensions, before any copy of the 4 GB the claim would imply.
-    let huge = engine.analyze(&RawPixels { data: &[0; 3], width: 40_000, height: 40_000 });
+    let huge = engine.analyze(RawPixels { data: &[0; 3], width: 40_000, height: 40_000 });
     assert_eq!(huge.expect_err("refused").code(), ErrorCode::ImageTooLarge);
 }
 

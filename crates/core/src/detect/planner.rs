@@ -176,7 +176,7 @@ fn tiles(width: u32, height: u32, side: u32) -> Vec<SquareRoi> {
         let stride = side - side / 4;
         let count = (length - side).div_ceil(stride) + 1;
         // Spread the tiles evenly so the last one ends at the image's edge.
-        (0..count).map(|i| ((length - side) as u64 * i as u64 / (count - 1) as u64) as u32).collect()
+        (0..count).map(|i| (u64::from(length - side) * u64::from(i) / u64::from(count - 1)) as u32).collect()
     };
     let half = side as f32 / 2.0;
     let mut rois = Vec::new();
