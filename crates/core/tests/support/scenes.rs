@@ -76,7 +76,8 @@ pub fn dataset_root() -> PathBuf {
 /// (Here rather than in `support` because the examples include this file on its own.)
 pub fn shared_dir() -> PathBuf {
     std::env::var_os("EMOTION_SHARED_DIR")
-        .filter(|dir| !dir.is_empty()).map_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"), PathBuf::from)
+        .filter(|dir| !dir.is_empty())
+        .map_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"), PathBuf::from)
 }
 
 /// A textured background, so the detector cannot lean on a flat frame.
