@@ -4,22 +4,25 @@
  * workspace with plain `npm install` (install scripts on, no flags, no overrides), and `emotion`
  * run from node_modules/.bin: --version, analyze, and serve, which answers the web page at `/`.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { facesDir, repoRoot, runCli } from './fixtures.js';
 
+const execAsync = promisify(execFile);
 const workDir = mkdtempSync(join(tmpdir(), 'emotion-cli-pack-'));
 afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 
 describe('the packed CLI', () => {
   it('installs into a fresh project; emotion --version, analyze and serve (page included) work there', async () => {
     const out = join(workDir, 'tarballs');
-    execFileSync('node', [join(repoRoot, 'scripts/pack.mjs'), '--release', '--out', out], { stdio: 'pipe' });
+    // Asynchronous, so that vitest's worker keeps answering while npm works for a minute.
+    await execAsync('node', [join(repoRoot, 'scripts/pack.mjs'), '--release', '--out', out]);
     const project = join(workDir, 'app');
     mkdirSync(project);
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'app', private: true }));
@@ -27,9 +30,8 @@ describe('the packed CLI', () => {
     delete env.ORT_DYLIB_PATH;
     delete env.EMOTION_NATIVE_PATH;
     const tarballs = readdirSync(out).map((f) => join(out, f));
-    execFileSync('npm', ['install', '--no-audit', '--no-fund', ...tarballs], {
+    await execAsync('npm', ['install', '--no-audit', '--no-fund', ...tarballs], {
       cwd: project,
-      stdio: 'pipe',
       env,
       shell: process.platform === 'win32', // npm is npm.cmd there
     });

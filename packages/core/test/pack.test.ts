@@ -4,10 +4,11 @@
  * on, no flags, no overrides), and used there from an ES module, a CommonJS script and a
  * `tsc --strict` file, finding its addon and ONNX Runtime in the platform package by itself.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -15,6 +16,7 @@ import { facesDir, repoRoot } from '@emotion/test-support';
 
 const scope = (JSON.parse(readFileSync(join(repoRoot, 'scripts/release.json'), 'utf8')) as { npmScope: string })
   .npmScope;
+const execAsync = promisify(execFile);
 const workDir = mkdtempSync(join(tmpdir(), 'emotion-pack-'));
 const project = join(workDir, 'app');
 const face = join(facesDir, 'happy/45952868.jpg');
@@ -37,16 +39,16 @@ const env = { ...process.env };
 delete env.ORT_DYLIB_PATH;
 delete env.EMOTION_NATIVE_PATH;
 
-beforeAll(() => {
+beforeAll(async () => {
   const out = join(workDir, 'tarballs');
-  execFileSync('node', [join(repoRoot, 'scripts/pack.mjs'), '--release', '--out', out], { stdio: 'pipe' });
+  // Asynchronous, so that vitest's worker keeps answering while npm works for a minute.
+  await execAsync('node', [join(repoRoot, 'scripts/pack.mjs'), '--release', '--out', out]);
   const tarballs = readdirSync(out).filter((f) => /-core-(\d|linux|darwin|win32)/.test(f));
   mkdirSync(project);
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'app', private: true }));
   const started = performance.now();
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', ...tarballs.map((f) => join(out, f))], {
+  await execAsync('npm', ['install', '--no-audit', '--no-fund', ...tarballs.map((f) => join(out, f))], {
     cwd: project,
-    stdio: 'pipe',
     env,
     shell,
   });
