@@ -12,9 +12,9 @@ use crate::cancel::{run_with, CancelToken};
 use crate::error::{Error, Result};
 
 /// How many calls run at once by default: the whole CPUs this process may use. Rust's
-/// `available_parallelism` reads the cgroup's CPU quota (v1 and v2, the tightest level up to
-/// the root, rounded down, at least 1) and the CPU affinity: a container limited to 2 CPUs on a
-/// 64-core node gets 2, not 64 threads that the quota would throttle.
+/// `available_parallelism` caps the CPU affinity by the cgroup's CPU quota (v2, and v1 since
+/// Rust 1.64), rounded down, at least 1: a container limited to 2 CPUs on a 64-core node gets 2,
+/// not 64 threads that the quota would throttle.
 pub fn default_threads() -> usize {
     std::thread::available_parallelism().map_or(1, NonZeroUsize::get)
 }
