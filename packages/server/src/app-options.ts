@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { NamedKeyHash, RateLimitSettings, StreamLimits } from './types.js';
 import type { Metrics } from './metrics.js';
 import type { BucketStore } from './rate-limit.js';
+import type { StreamLeases } from './redis-stream-leases.js';
 import type { TrustProxy } from './trusted-proxies.js';
 
 export interface AppOptions {
@@ -26,6 +27,8 @@ export interface AppOptions {
   rateLimit?: RateLimitSettings;
   /** Where the buckets live; default: this process's memory. */
   rateLimitStore?: BucketStore;
+  /** Leases in Redis that make STREAM_MAX_PER_CALLER fleet-wide; default: counted in this process only. */
+  streamLeases?: StreamLeases;
   /** Proxies in front of us whose X-Forwarded-For entries to trust (TRUST_PROXY): a hop count or their addresses; default 0. */
   trustProxy?: TrustProxy;
   /** Origins allowed to call the API from a browser (CORS_ORIGINS); default `*`. */

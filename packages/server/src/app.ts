@@ -78,7 +78,7 @@ export function createApp(engine: ServerEngine | Promise<ServerEngine>, options:
   const stream = streamHandlers(upgradeWebSocket, {
     inferFrame: slot.inferFrame,
     limits,
-    openStreams: createOpenStreams(limits.maxPerCaller, limits.maxOpen),
+    openStreams: createOpenStreams(limits.maxPerCaller, limits.maxOpen, options.streamLeases),
     callerOf: guards.callerOf,
     charge: buckets ? (caller) => buckets.take(caller, Date.now()) : undefined,
     metrics,

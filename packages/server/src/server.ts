@@ -20,6 +20,7 @@ import { createApp, metricsHandler } from './app.js';
 import { describeSettings, type Settings } from './config.js';
 import { createMetrics } from './metrics.js';
 import { createBucketStore } from './rate-limit-store.js';
+import { redisStreamLeases } from './redis-stream-leases.js';
 import { createLogger } from './request-log.js';
 
 /** How long in-flight requests get to finish after shutdown begins before their sockets are cut. */
@@ -59,6 +60,9 @@ export function startServer(settings: Settings, options: StartOptions = {}): Run
   const rateLimitStore =
     settings.rateLimit &&
     createBucketStore(settings.rateLimit, settings.rateLimitStore, { registry: metrics.registry, logger: log });
+  // The same Redis makes the per-caller stream cap fleet-wide; made after the buckets, whose metrics it shares.
+  const streamLeases =
+    settings.rateLimitStore && redisStreamLeases(settings.rateLimitStore, { registry: metrics.registry, logger: log });
   const app = createApp(engine, {
     maxBodyBytes: settings.maxBodyBytes,
     maxQueue: settings.maxQueue,
@@ -68,6 +72,7 @@ export function startServer(settings: Settings, options: StartOptions = {}): Run
     apiKeys: settings.apiKeys,
     rateLimit: settings.rateLimit,
     rateLimitStore,
+    streamLeases,
     trustProxy: settings.trustProxy,
     corsOrigins: settings.corsOrigins,
     metrics,
@@ -116,6 +121,7 @@ export function startServer(settings: Settings, options: StartOptions = {}): Run
         // requests still running have been answered.
         server.close(() => {
           void rateLimitStore?.close();
+          void streamLeases?.close();
           resolve(0);
         });
         app.streams.closeAll();

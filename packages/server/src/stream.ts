@@ -34,7 +34,7 @@ import type { StreamLimits } from './types.js';
 import type { ServerEnv } from './context.js';
 import { toHttpFailure } from './errors.js';
 import type { Metrics } from './metrics.js';
-import type { OpenStreams } from './open-streams.js';
+import type { OpenStreams, StreamLease } from './open-streams.js';
 import type { StreamQuery } from './schemas.js';
 import type { TakeResult } from './rate-limit.js';
 
@@ -90,7 +90,8 @@ export function streamHandlers(
     await next();
   };
   const checkCaps: MiddlewareHandler<ServerEnv> = async (c, next) => {
-    const refusal = deps.openStreams.refusal(deps.callerOf(c));
+    // Rejects with 503 when the caps are fleet-wide, Redis is down and RATE_LIMIT_STORE_FAILURE=closed.
+    const refusal = await deps.openStreams.refusal(deps.callerOf(c));
     if (refusal) {
       deps.metrics.streamRefusals.inc({ reason: `${refusal}_cap` });
       c.header('Retry-After', '5');
@@ -115,7 +116,7 @@ export function streamHandlers(
     return {
       onOpen: (_event, ws) => {
         sessions.add(session);
-        session.open(ws);
+        void session.open(ws);
       },
       onMessage: (event) => session.message(event.data),
       onClose: () => {
@@ -143,7 +144,7 @@ class StreamSession {
   private readonly tracker: FaceTracker;
   private readonly closing = new AbortController();
   private ws: WebSocket | undefined;
-  private release: (() => void) | undefined;
+  private lease: StreamLease | undefined;
   private timer: NodeJS.Timeout | undefined;
   private received = 0;
   private dropped = 0;
@@ -167,12 +168,19 @@ class StreamSession {
     this.tracker = new FaceTracker({ timeConstantMs: settings.timeConstantMs });
   }
 
-  open(context: WSContext<WebSocketLike>): void {
+  async open(context: WSContext<WebSocketLike>): Promise<void> {
     // createStreamServer's sockets are ws's: the full WebSocket (bufferedAmount, ping, terminate).
     const ws = context.raw as WebSocket | undefined;
     this.ws = ws;
-    this.release = this.deps.openStreams.add(this.caller);
-    if (!this.release) {
+    // With fleet-wide caps Redis answers this (open-streams.ts): the client may be gone by then,
+    // and frames that arrive meanwhile wait (message()) until the stream is counted.
+    const lease = await this.deps.openStreams.add(this.caller).catch(() => undefined);
+    if (this.closing.signal.aborted) {
+      lease?.release();
+      return;
+    }
+    this.lease = lease;
+    if (!lease) {
       // Another handshake took the last place while this one completed (open-streams.ts).
       this.deps.metrics.streamRefusals.inc({ reason: 'caps_race' });
       this.end(1013, 'Too many open streams: try again later');
@@ -194,6 +202,7 @@ class StreamSession {
     this.timer = setInterval(() => this.tick(), Math.min(1_000, this.deps.limits.heartbeatMs));
     this.timer.unref();
     this.send({ type: 'ready', tau: this.settings.timeConstantMs, landmarks: this.settings.landmarks });
+    if (this.waiting && !this.running) void this.drain();
   }
 
   private readonly onData = () => {
@@ -206,6 +215,7 @@ class StreamSession {
   };
 
   private tick(): void {
+    this.lease?.renew();
     const now = performance.now();
     const { frameTimeoutMs, idleTimeoutMs, heartbeatMs } = this.deps.limits;
     if (this.partialSince !== undefined && now - this.partialSince > frameTimeoutMs) {
@@ -256,7 +266,7 @@ class StreamSession {
     this.received++;
     if (this.waiting) this.dropped++;
     this.waiting = { bytes: new Uint8Array(data), seq: this.received, receivedAt: performance.now() };
-    if (!this.running) void this.drain();
+    if (!this.running && this.lease) void this.drain();
   }
 
   close(): void {
@@ -264,9 +274,9 @@ class StreamSession {
     this.waiting = undefined;
     clearInterval(this.timer);
     this.socket?.off('data', this.onData);
-    if (this.release) {
-      this.release();
-      this.release = undefined;
+    if (this.lease) {
+      this.lease.release();
+      this.lease = undefined;
       this.deps.metrics.streamsOpen.dec();
     }
   }

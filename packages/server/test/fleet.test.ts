@@ -5,9 +5,11 @@
  * load costs no request its answer. Slow tier (server processes); skipped with TEST_TIER=fast.
  */
 import { HAPPY_FACE, type RunningServer, readFace, startServer } from '@emotion/test-support';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 
+import { LEASE_MS } from '../src/redis-stream-leases.js';
 import { redisAvailable, type TestRedis, testRedis } from './redis-server.js';
 
 const fast = process.env.TEST_TIER === 'fast';
@@ -16,6 +18,8 @@ const haveRedis = !fast && redisAvailable('fleet test');
 /** 5 per hour: nothing refills while the test runs. The servers see the test's client addresses
  * in X-Forwarded-For, trusted from loopback (where the test, their only proxy, connects from). */
 const BURST = 5;
+/** Open streams per caller, for the fleet (the leases in Redis). */
+const STREAMS_PER_CALLER = 2;
 let redis: TestRedis;
 const servers: RunningServer[] = [];
 const fleetEnv = () => ({
@@ -23,6 +27,7 @@ const fleetEnv = () => ({
   RATE_LIMIT: `${BURST}/hour`,
   RATE_LIMIT_STORE: redis.url,
   TRUST_PROXY: 'loopback',
+  STREAM_MAX_PER_CALLER: String(STREAMS_PER_CALLER),
 });
 
 async function start(env: Record<string, string>): Promise<RunningServer> {
@@ -59,6 +64,66 @@ async function ask(server: RunningServer, client: string, path = '/predict'): Pr
     retryAfter: response.headers.get('retry-after'),
     ms: performance.now() - start,
   };
+}
+
+interface OpenedStream {
+  /** 101 once the server said `ready`; else the refusal's status, or the close code before `ready`. */
+  status: number;
+  retryAfter?: string;
+  remaining?: string;
+  socket: WebSocket;
+  /** Resolves once the client's socket has closed. */
+  closed: Promise<void>;
+}
+
+/** A stream from `client`, resolved once the server has counted it (its `ready`) or refused it. */
+function openStream(server: RunningServer, client: string): Promise<OpenedStream> {
+  const socket = new WebSocket(`${server.url.replace('http', 'ws')}/v1/stream`, {
+    headers: { 'X-Forwarded-For': client },
+  });
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  return new Promise((resolve, reject) => {
+    socket.once('message', (data) => {
+      const message = JSON.parse(String(data)) as { type: string };
+      if (message.type === 'ready') resolve({ status: 101, socket, closed });
+      else reject(new Error(`first message: ${String(data)}`));
+    });
+    socket.once('unexpected-response', (_request, response) => {
+      // A refused upgrade has no body: the headers tell a stream cap from the rate limit.
+      resolve({
+        status: response.statusCode ?? 0,
+        retryAfter: response.headers['retry-after'],
+        remaining: response.headers['ratelimit-remaining'] as string | undefined,
+        socket,
+        closed,
+      });
+      response.resume();
+      socket.terminate();
+    });
+    socket.once('close', (code) => resolve({ status: code, socket, closed }));
+    socket.once('error', () => {});
+  });
+}
+
+/** Leases `client` holds in Redis now (the server's key for an address: `ip:<address>`). */
+async function leasesHeld(client: string): Promise<number> {
+  const connection = new Redis(redis.url);
+  try {
+    const [seconds, micros] = await connection.time();
+    const now = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+    return await connection.zcount(`emotion:streams:ip:${client}`, `(${now}`, '+inf');
+  } finally {
+    connection.disconnect();
+  }
+}
+
+async function until(condition: () => Promise<boolean>, timeoutMs: number): Promise<number> {
+  const start = Date.now();
+  while (!(await condition())) {
+    if (Date.now() - start > timeoutMs) throw new Error(`not within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return Date.now() - start;
 }
 
 /** `count` requests from `client`, alternating between the servers. */
@@ -156,6 +221,49 @@ describe.skipIf(!haveRedis)('two replicas sharing one Redis', { timeout: 180_000
     }
     // The upgrade took one token and the frames three: one left, on the other replica.
     expect((await alternate([b], '203.0.113.9', 2)).map((answer) => answer.status)).toEqual([400, 429]);
+  });
+
+  it('STREAM_MAX_PER_CALLER holds for the fleet: two streams on A, a third on B is refused until one closes', async () => {
+    const client = '203.0.113.20';
+    const onA = [await openStream(a, client), await openStream(a, client)];
+    try {
+      expect(onA.map((stream) => stream.status)).toEqual([101, 101]);
+      expect(await leasesHeld(client)).toBe(2);
+      // The stream cap's 429 (Retry-After: 5), not the rate limit's (tokens are left).
+      expect(await openStream(b, client)).toMatchObject({ status: 429, retryAfter: '5', remaining: '2' });
+      expect(await metric(b, 'emotion_stream_refusals_total{reason="caller_cap"}')).toBe(1);
+      // Another caller has its own cap, on either replica.
+      const other = await openStream(b, '203.0.113.21');
+      expect(other.status).toBe(101);
+      other.socket.close();
+
+      onA[0]!.socket.close();
+      await onA[0]!.closed;
+      await until(async () => (await leasesHeld(client)) === 1, 5_000);
+      const onB = await openStream(b, client);
+      expect(onB.status).toBe(101);
+      onB.socket.close();
+    } finally {
+      for (const stream of onA) stream.socket.close();
+    }
+  });
+
+  it("a replica killed with SIGKILL: its streams' leases lapse within the lease time, then the caller may stream again", async () => {
+    const client = '203.0.113.22';
+    const doomed = await start(fleetEnv());
+    const held = [await openStream(doomed, client), await openStream(doomed, client)];
+    expect(held.map((stream) => stream.status)).toEqual([101, 101]);
+    expect(await openStream(a, client)).toMatchObject({ status: 429, retryAfter: '5', remaining: '2' });
+
+    doomed.child.kill('SIGKILL');
+    await doomed.exited;
+    // No close ever reaches Redis: the leases go once their last renewal runs out.
+    const lapsedAfter = await until(async () => (await leasesHeld(client)) === 0, LEASE_MS + 5_000);
+    // At most LEASE_MS after its last renewal (here: the admission, ~1 s before the kill), plus polling.
+    expect(lapsedAfter).toBeLessThanOrEqual(LEASE_MS + 1_500);
+    const again = await openStream(a, client);
+    expect(again.status).toBe(101);
+    again.socket.close();
   });
 
   it('survives a restart of either replica: spent tokens stay spent', async () => {

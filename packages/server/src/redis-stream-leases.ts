@@ -1,0 +1,196 @@
+/**
+ * Per-caller stream caps that hold across a fleet (RATE_LIMIT_STORE=redis://…): each open
+ * stream holds a lease in Redis, a member of the sorted set `emotion:streams:<caller>` scored
+ * by when it expires. One Lua script per admission drops the expired members, counts the rest
+ * against STREAM_MAX_PER_CALLER and adds the new one, atomically, so two replicas admitting at
+ * once cannot both take the caller's last place. Open streams renew their lease every
+ * RENEW_MS (from their heartbeat, stream.ts) and remove it when they close; a replica that
+ * crashes renews nothing, so its streams stop counting within LEASE_MS on their own.
+ * Expiry is on Redis's clock (TIME): replicas with skewed clocks agree on it.
+ *
+ * A second connection beside the bucket store's (redis-buckets.ts keeps its client to itself),
+ * with the same settings: a command that cannot be sent now fails now, none waits longer than
+ * RATE_LIMIT_STORE_TIMEOUT_MS. When Redis does not answer, the caller (open-streams.ts) applies
+ * RATE_LIMIT_STORE_FAILURE; failed admissions are counted in the bucket store's metrics.
+ */
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { Counter, Gauge, type Registry } from 'prom-client';
+
+import type { RedisStoreSettings } from './redis-buckets.js';
+
+/** How often an open stream renews its lease. */
+export const LEASE_RENEW_MS = 3_000;
+/** How long a lease lasts unrenewed: three renewals may fail (or be late) before it lapses. */
+export const LEASE_MS = 10_000;
+
+/** After a failed command Redis is left alone this long, as the bucket store does. */
+const BACKOFF_MS = 1_000;
+
+const KEY_PREFIX = 'emotion:streams:';
+
+// KEYS[1]: the caller's sorted set. ARGV: the operation (count | acquire | renew), the
+// stream's id, the cap, the lease in ms. Answers the count before (count, acquire: -1 when
+// refused) or 1 (renew). PEXPIRE keeps an idle caller's set from outliving its last lease.
+const LEASE_SCRIPT = `
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local op = ARGV[1]
+local lease = tonumber(ARGV[4])
+if op == 'renew' then
+  redis.call('ZADD', KEYS[1], now + lease, ARGV[2])
+  redis.call('PEXPIRE', KEYS[1], lease)
+  return 1
+end
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+local open = redis.call('ZCARD', KEYS[1])
+if op == 'count' then return open end
+if open >= tonumber(ARGV[3]) then return -1 end
+redis.call('ZADD', KEYS[1], now + lease, ARGV[2])
+redis.call('PEXPIRE', KEYS[1], lease)
+return open
+`;
+
+type ScriptedRedis = Redis & {
+  streamLease(key: string, op: string, id: string, cap: string, leaseMs: string): Promise<number>;
+};
+
+/** Thrown (and caught by open-streams.ts) when Redis did not answer: the failure mode applies. */
+export class LeaseStoreDown extends Error {
+  constructor(reason: string) {
+    super(`the shared store (Redis) did not answer: ${reason}`);
+    this.name = 'LeaseStoreDown';
+  }
+}
+
+export interface StreamLeases {
+  readonly onFailure: RedisStoreSettings['onFailure'];
+  /** How many leases `caller` holds across the fleet. Rejects with LeaseStoreDown. */
+  count(caller: string): Promise<number>;
+  /** Takes a lease for stream `id` unless `caller` holds `cap` already: false then. Rejects with LeaseStoreDown. */
+  acquire(caller: string, id: string, cap: number): Promise<boolean>;
+  /** Extends (or, after a Redis restart, re-takes) the lease: false when Redis did not answer. */
+  renew(caller: string, id: string): Promise<boolean>;
+  /** Gives the lease back; if Redis does not answer it lapses on its own. */
+  release(caller: string, id: string): Promise<void>;
+  /** Counts an admission that Redis did not answer, by what was done instead. */
+  failed(): void;
+  /** Resolves once connected (or rejects after a failed first try); nothing need wait for it. */
+  connected(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface StreamLeasesOptions {
+  /** Where the store's metrics are (those of redis-buckets.ts, shared when it made them first). */
+  registry?: Registry;
+  logger?: Pick<Logger, 'warn' | 'info'>;
+  /** Prepended to every caller's key (tests keep runs apart with it). */
+  keyPrefix?: string;
+  /** Lease length in ms; default LEASE_MS. */
+  leaseMs?: number;
+}
+
+export function redisStreamLeases(settings: RedisStoreSettings, options: StreamLeasesOptions = {}): StreamLeases {
+  const redis = new Redis(settings.url, {
+    ...(settings.password !== undefined ? { password: settings.password } : {}),
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    commandTimeout: settings.timeoutMs,
+    connectTimeout: Math.max(1_000, settings.timeoutMs),
+  }) as ScriptedRedis;
+  redis.defineCommand('streamLease', { numberOfKeys: 1, lua: LEASE_SCRIPT });
+  const prefix = KEY_PREFIX + (options.keyPrefix ?? '');
+  const leaseMs = String(options.leaseMs ?? LEASE_MS);
+  const { failures, up } = storeMetrics(options.registry);
+
+  let state: 'starting' | 'up' | 'down' = 'starting';
+  let backoffUntil = 0;
+  const markUp = () => {
+    if (state === 'down') options.logger?.info('stream caps: the shared store (Redis) answers; caps are fleet-wide');
+    state = 'up';
+    up?.set(1);
+  };
+  const markDown = (reason: string) => {
+    if (state !== 'down') {
+      const instead = settings.onFailure === 'local' ? "this replica's own caps" : '503 to every new stream';
+      options.logger?.warn(
+        `stream caps: the shared store (Redis) failed (${reason}); using ${instead} until it is back`,
+      );
+    }
+    state = 'down';
+    up?.set(0);
+  };
+  // Unheard, ioredis prints connection errors itself; the bucket store's client reports them already.
+  redis.on('error', () => {});
+  redis.on('ready', () => {
+    backoffUntil = 0;
+  });
+
+  const run = async (caller: string, op: string, id: string, cap: number): Promise<number> => {
+    if (redis.status !== 'ready') {
+      if (state !== 'starting') markDown(`connection ${redis.status}`);
+      throw new LeaseStoreDown(`connection ${redis.status}`);
+    }
+    if (Date.now() < backoffUntil) throw new LeaseStoreDown('backing off after a failure');
+    try {
+      const answer = await redis.streamLease(prefix + caller, op, id, String(cap), leaseMs);
+      markUp();
+      return answer;
+    } catch (error) {
+      const reason = (error as Error).message;
+      markDown(reason);
+      backoffUntil = Date.now() + BACKOFF_MS;
+      throw new LeaseStoreDown(reason);
+    }
+  };
+
+  return {
+    onFailure: settings.onFailure,
+    count: (caller) => run(caller, 'count', '', 0),
+    acquire: async (caller, id, cap) => (await run(caller, 'acquire', id, cap)) >= 0,
+    renew: (caller, id) =>
+      run(caller, 'renew', id, 0).then(
+        () => true,
+        () => false,
+      ),
+    release: async (caller, id) => {
+      if (redis.status !== 'ready') return;
+      await redis.zrem(prefix + caller, id).catch(() => {});
+    },
+    failed: () => failures?.inc({ fallback: settings.onFailure }),
+    connected: () =>
+      redis.status === 'ready'
+        ? Promise.resolve()
+        : new Promise<void>((resolve, reject) => {
+            redis.once('ready', resolve);
+            redis.once('error', reject);
+          }),
+    async close() {
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}
+
+/**
+ * The store's metrics, shared with redis-buckets.ts: the ones it registered when it came first
+ * (server.ts creates it first), else made here with the same names.
+ */
+function storeMetrics(registry: Registry | undefined) {
+  if (!registry) return {};
+  const failures =
+    (registry.getSingleMetric('emotion_rate_limit_store_failures_total') as Counter<'fallback'> | undefined) ??
+    new Counter({
+      name: 'emotion_rate_limit_store_failures_total',
+      help: 'Rate-limit takes and stream admissions the shared store (Redis) did not answer in time, by what was done instead',
+      labelNames: ['fallback'],
+      registers: [registry],
+    });
+  const up =
+    (registry.getSingleMetric('emotion_rate_limit_store_up') as Gauge | undefined) ??
+    new Gauge({
+      name: 'emotion_rate_limit_store_up',
+      help: '1 while the shared store (Redis) answers, 0 while takes fall back or are refused',
+      registers: [registry],
+    });
+  return { failures, up };
+}
