@@ -248,8 +248,11 @@ describe.skipIf(!haveRedis)('two replicas sharing one Redis', { timeout: 180_000
     }
   });
 
-  it("a replica killed with SIGKILL: its streams' leases lapse within the lease time, then the caller may stream again", async () => {
+  it("a replica killed with SIGKILL: its streams' leases lapse within the lease time (renewed ones stay), then the caller may stream again", async () => {
     const client = '203.0.113.22';
+    // A stream on a live replica, open all along: its lease is renewed, so it outlives LEASE_MS.
+    const survivor = await openStream(a, '203.0.113.23');
+    expect(survivor.status).toBe(101);
     const doomed = await start(fleetEnv());
     const held = [await openStream(doomed, client), await openStream(doomed, client)];
     expect(held.map((stream) => stream.status)).toEqual([101, 101]);
@@ -264,6 +267,8 @@ describe.skipIf(!haveRedis)('two replicas sharing one Redis', { timeout: 180_000
     const again = await openStream(a, client);
     expect(again.status).toBe(101);
     again.socket.close();
+    expect(await leasesHeld('203.0.113.23')).toBe(1);
+    survivor.socket.close();
   });
 
   it('survives a restart of either replica: spent tokens stay spent', async () => {
@@ -324,6 +329,8 @@ describe.skipIf(!haveRedis)('two replicas sharing one Redis', { timeout: 180_000
     try {
       const refused = await ask(closed, '203.0.113.5', '/v1/analyze');
       expect(refused).toMatchObject({ status: 503, retryAfter: '1' });
+      // No stream either, refused before the upgrade (the upgrade's rate-limit take refuses it first).
+      expect(await openStream(closed, '203.0.113.6')).toMatchObject({ status: 503, retryAfter: '1' });
       expect((await fetch(`${closed.url}/health`)).status).toBe(200);
       expect(await metric(closed, 'emotion_rate_limit_store_failures_total{fallback="closed"}')).toBeGreaterThan(0);
     } finally {

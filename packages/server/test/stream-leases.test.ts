@@ -8,6 +8,7 @@ import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { createApp } from '../src/app.js';
 import { ServerBusyError } from '../src/errors.js';
 import { createOpenStreams, type StreamLease } from '../src/open-streams.js';
 import type { RedisStoreSettings } from '../src/redis-buckets.js';
@@ -180,6 +181,21 @@ describe.skipIf(!haveRedis)('stream leases in Redis', () => {
       expect(
         await metricValue(registry, 'emotion_rate_limit_store_failures_total', '{fallback="closed"}'),
       ).toBeGreaterThanOrEqual(2);
+    });
+
+    it('closed: the upgrade is answered 503 with Retry-After: 1 before it happens', async () => {
+      run++;
+      const own = await testRedis();
+      const streamLeases = await leaseStore(own, { onFailure: 'closed' });
+      // No rate limit: only the stream caps consult Redis here. The engine is never needed.
+      const app = createApp(new Promise<never>(() => {}), { webRoot: null, streamLeases });
+      await own.stop();
+      const response = await app.request('/v1/stream', {
+        headers: { Upgrade: 'websocket', Connection: 'Upgrade' },
+      });
+      expect(response.status).toBe(503);
+      expect(response.headers.get('retry-after')).toBe('1');
+      expect(await response.json()).toMatchObject({ code: 'SERVER_BUSY' });
     });
 
     it('a stalled Redis (SIGSTOP) costs an admission at most about the timeout', async () => {
