@@ -29,8 +29,7 @@ const all = readdirSync(faces, { withFileTypes: true })
   .sort();
 const step = Math.max(1, Math.floor(all.length / COUNT));
 const files = all.filter((_, index) => index % step === 0).slice(0, COUNT);
-// Given as one folder of links (not copies): ONNX Runtime 1.30 overflows its loading thread's
-// stack when the command line passes about 30 KB, which 2,000 paths do.
+// Given as one folder of links (not copies), as users with that many images do.
 const folder = mkdtempSync(join(tmpdir(), 'emotion-fleet-bench-'));
 for (const [index, file] of files.entries()) {
   symlinkSync(file, join(folder, `${String(index).padStart(5, '0')}-${basename(file)}`));
@@ -47,10 +46,11 @@ const freePort = () =>
 async function startServer(port) {
   const child = spawn(process.execPath, [START], {
     env: { ...process.env, PORT: String(port), LOG_REQUESTS: '0', SHUTDOWN_DELAY_MS: '750' },
-    stdio: 'ignore',
+    stdio: ['ignore', 'ignore', 'inherit'],
   });
   const exited = new Promise((done) => child.once('exit', (code) => done(code)));
   for (;;) {
+    if (child.exitCode !== null) throw new Error(`the server on port ${port} exited (${child.exitCode})`);
     if ((await fetch(`http://127.0.0.1:${port}/health/ready`).catch(() => null))?.ok) return { child, exited };
     await new Promise((r) => setTimeout(r, 100));
   }

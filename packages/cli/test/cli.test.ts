@@ -134,6 +134,19 @@ describe('emotion analyze', () => {
     expect(run.stderr).toBe('cli exit 0\n');
   });
 
+  it('takes thousands of paths on its command line (ONNX Runtime start-up needs stack in proportion)', async () => {
+    // 4,000 paths, 300 KB: each missing one fails alone (ENOENT), the face is still analysed.
+    const missingPaths = Array.from({ length: 4000 }, (_, i) =>
+      join(work, `no-such-photo-${String(i).padStart(5, '0')}-of-a-long-batch.jpg`),
+    );
+    const run = await runCli(['analyze', '--ndjson', HAPPY, ...missingPaths]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^4001 images \(4000 failed\), 1 faces/);
+    const lines = run.stdout.trim().split('\n');
+    expect(lines).toHaveLength(4001);
+    expect(lines.filter((line) => line.includes('"emotion":"happy"'))).toHaveLength(1);
+  });
+
   it('finds the images in folders (recursively) and globs', async () => {
     const folder = join(work, 'album');
     mkdirSync(join(folder, 'nested'), { recursive: true });

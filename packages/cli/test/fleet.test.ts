@@ -21,9 +21,7 @@ interface Line {
 }
 
 /**
- * A folder of links to `count` faces (every k-th of faces-224's sorted files): one argument
- * instead of thousands. ONNX Runtime 1.30 overflows its loading thread's stack when the
- * process's command line passes about 30 KB (the lead has the details), so the batch is given
+ * A folder of links to `count` faces (every k-th of faces-224's sorted files): the batch is given
  * as a folder, as users with that many images do. Links, not copies: the data stays in ../shared.
  */
 function linkedFaces(count: number): string {
