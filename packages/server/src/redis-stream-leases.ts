@@ -103,6 +103,9 @@ export function redisStreamLeases(settings: RedisStoreSettings, options: StreamL
   const leaseMs = String(options.leaseMs ?? LEASE_MS);
   const { failures, up } = storeMetrics(options.registry);
 
+  /** The leases this replica holds, by stream id: given back at close. */
+  const held = new Map<string, string>();
+  let closed = false;
   let state: 'starting' | 'up' | 'down' = 'starting';
   let backoffUntil = 0;
   const markUp = () => {
@@ -147,14 +150,24 @@ export function redisStreamLeases(settings: RedisStoreSettings, options: StreamL
   return {
     onFailure: settings.onFailure,
     count: (caller) => run(caller, 'count', '', 0),
-    acquire: async (caller, id, cap) => (await run(caller, 'acquire', id, cap)) >= 0,
-    renew: (caller, id) =>
-      run(caller, 'renew', id, 0).then(
-        () => true,
-        () => false,
-      ),
-    release: async (caller, id) => {
-      if (redis.status !== 'ready') return;
+    async acquire(caller, id, cap) {
+      if (closed || (await run(caller, 'acquire', id, cap)) < 0) return false;
+      held.set(id, caller);
+      return true;
+    },
+    async renew(caller, id) {
+      if (closed) return false;
+      // Before the answer: a release may come while it is on its way, and must not be undone.
+      held.set(id, caller);
+      try {
+        await run(caller, 'renew', id, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    async release(caller, id) {
+      if (!held.delete(id) || redis.status !== 'ready') return;
       await redis.zrem(prefix + caller, id).catch(() => {});
     },
     failed: () => failures?.inc({ fallback: settings.onFailure }),
@@ -166,6 +179,15 @@ export function redisStreamLeases(settings: RedisStoreSettings, options: StreamL
             redis.once('error', reject);
           }),
     async close() {
+      // Streams still closing at shutdown give their places back now, not a lease time later:
+      // their clients may be reconnecting to another replica already.
+      closed = true;
+      if (held.size > 0 && redis.status === 'ready') {
+        const pipeline = redis.pipeline();
+        for (const [id, caller] of held) pipeline.zrem(prefix + caller, id);
+        held.clear();
+        await pipeline.exec().catch(() => {});
+      }
       await redis.quit().catch(() => redis.disconnect());
     },
   };

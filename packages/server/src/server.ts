@@ -120,9 +120,8 @@ export function startServer(settings: Settings, options: StartOptions = {}): Run
         // close() stops accepting, closes idle keep-alive sockets, and calls back once the
         // requests still running have been answered.
         server.close(() => {
-          void rateLimitStore?.close();
-          void streamLeases?.close();
-          resolve(0);
+          // The leases' close gives back the places of streams still closing (before exit cuts it short).
+          void Promise.allSettled([rateLimitStore?.close(), streamLeases?.close()]).then(() => resolve(0));
         });
         app.streams.closeAll();
         metricsServer?.close();

@@ -271,6 +271,19 @@ describe.skipIf(!haveRedis)('two replicas sharing one Redis', { timeout: 180_000
     survivor.socket.close();
   });
 
+  it("a replica shut down (SIGTERM) gives its streams' leases back at once: the caller may stream elsewhere", async () => {
+    const client = '203.0.113.24';
+    const leaving = await start(fleetEnv());
+    const held = [await openStream(leaving, client), await openStream(leaving, client)];
+    expect(held.map((stream) => stream.status)).toEqual([101, 101]);
+    leaving.child.kill('SIGTERM');
+    expect(await leaving.exited).toBe(0);
+    expect(await leasesHeld(client)).toBe(0);
+    const moved = await openStream(a, client);
+    expect(moved.status).toBe(101);
+    moved.socket.close();
+  });
+
   it('survives a restart of either replica: spent tokens stay spent', async () => {
     // 203.0.113.2 has spent 1; two more, then each replica restarts.
     expect((await alternate([a, b], '203.0.113.2', 2)).map((answer) => answer.remaining)).toEqual(['3', '2']);

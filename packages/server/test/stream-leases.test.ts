@@ -121,6 +121,20 @@ describe.skipIf(!haveRedis)('stream leases in Redis', () => {
     }
   });
 
+  it('close() gives back every lease this replica still holds (a shutdown), released ones only once', async () => {
+    run++;
+    const leaving = await leaseStore(redis!);
+    const staying = await leaseStore(redis!);
+    const streams = createOpenStreams(3, 32, leaving);
+    const first = await streams.add('key:gina');
+    await streams.add('key:gina');
+    expect(await staying.count('key:gina')).toBe(2);
+    first!.release();
+    await leaving.close();
+    expect(await staying.count('key:gina')).toBe(0);
+    expect(await staying.acquire('key:gina', 'elsewhere', 1)).toBe(true);
+  });
+
   it('after Redis lost its data, renewals count the open streams again', async () => {
     run++;
     const own = await testRedis();
