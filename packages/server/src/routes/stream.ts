@@ -21,16 +21,16 @@ export function streamRoutes(handlers: ReturnType<typeof streamHandlers>, keys: 
     security: keySecurity(keys),
     middleware: handlers.checks,
     request: { query: streamQuery },
+    // A refused upgrade is answered with its status and headers only (no body: the socket is not HTTP's any more).
     responses: {
       101: { description: 'Switching Protocols: the stream is open' },
-      400: json(v1Error, 'A bad query (`INVALID_REQUEST`)'),
-      401: json(v1Error, 'API keys are on and the request has none, or a wrong one'),
+      400: { description: 'A bad query' },
+      401: { description: 'API keys are on and the request has none, or a wrong one' },
       426: json(v1Error, 'Not a WebSocket upgrade (`UPGRADE_REQUIRED`)'),
-      429: json(
-        v1Error,
-        'Over the rate limit, or this caller has STREAM_MAX_PER_CALLER streams open (`TOO_MANY_STREAMS`)',
-      ),
-      503: json(v1Error, 'STREAM_MAX_OPEN streams are open (`SERVER_BUSY`)'),
+      429: {
+        description: 'Over the rate limit, or this caller has STREAM_MAX_PER_CALLER streams open (`Retry-After`)',
+      },
+      503: { description: 'STREAM_MAX_OPEN streams are open (`Retry-After`)' },
     },
   });
   return new OpenAPIHono<ServerEnv>().openapi(
