@@ -1,23 +1,10 @@
 /** Pure helpers of the web client (no DOM), unit-tested in test/geometry.test.ts. */
+import { labelText as emotionText, type WireBox as Box, type WireFace } from '@emotion/core/wire';
 
-export interface Box {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
+export type { Box };
 
-/** One face of a POST /v1/analyze answer, as the client uses it. */
-export interface AnalyzedFace {
-  box: Box;
-  score: number;
-  emotion: string;
-  emotions: { label: string; probability: number }[];
-  /** The stream's track id, stable while the face stays in view. */
-  id?: number;
-  /** 468 [x, y, z] points, when asked for (the mesh overlay). */
-  landmarks?: [number, number, number][];
-}
+/** One face of a /v1/analyze answer, or of the stream's (which adds its track `id`). */
+export type AnalyzedFace = WireFace & { id?: number };
 
 /** The size of a `width` × `height` image scaled down (never up) to at most `maxWidth` wide. */
 export function fitWidth(width: number, height: number, maxWidth: number): { width: number; height: number } {
@@ -35,7 +22,7 @@ export function labelText(face: AnalyzedFace): string {
   const top = face.emotions[0];
   const percent = top ? ` ${Math.round(top.probability * 100)}%` : '';
   const id = face.id === undefined ? '' : `#${face.id} `;
-  return `${id}${face.emotion.toUpperCase()}${percent}`;
+  return `${id}${emotionText(face.emotion)}${percent}`;
 }
 
 /** A sentence for the person when getUserMedia fails. */

@@ -9,7 +9,7 @@
 import './style.css';
 
 import { fetchWithKey } from './api-key.js';
-import { COLOURS } from './colours.js';
+import { EMOTION_COLOURS } from '@emotion/core/wire';
 import { describeCameraError, fitWidth, labelText, mirrorBox, type AnalyzedFace } from './geometry.js';
 import { createSessionUi } from './session-ui.js';
 import { attachVideoFile } from './video-file.js';
@@ -101,7 +101,7 @@ function drawFaces(faces: AnalyzedFace[], width: number, height: number, mirrore
   const drawn: { label: string; id?: number; box: [number, number, number, number] }[] = [];
   for (const face of faces) {
     const box = mirrored ? mirrorBox(face.box, width) : face.box;
-    const colour = COLOURS[face.emotion] ?? '#ffffff';
+    const colour = EMOTION_COLOURS[face.emotion] ?? '#ffffff';
     if (meshToggle.checked && face.landmarks) drawMesh(context, face.landmarks, width, mirrored);
     context.lineWidth = line;
     context.strokeStyle = colour;

@@ -3,7 +3,7 @@
  * of time per emotion, dominant emotion, a timeline) with JSON and CSV downloads made in the
  * browser (blob URLs): nothing is sent anywhere.
  */
-import { COLOURS } from './colours.js';
+import { EMOTION_COLOURS } from '@emotion/core/wire';
 import { EMOTION_LABELS, SessionRecorder, type SampleFace } from '@emotion/core/tracking';
 import { drawSessionCharts } from './timeline.js';
 
@@ -56,7 +56,7 @@ export function createSessionUi(): SessionUi {
           const bar = document.createElement('span');
           bar.className = 'share';
           bar.style.width = `${Math.round(result.shares[label] * 100)}%`;
-          bar.style.background = COLOURS[label] ?? '#fff';
+          bar.style.background = EMOTION_COLOURS[label] ?? '#fff';
           const value = document.createElement('span');
           value.textContent = `${Math.round(result.shares[label] * 100)}%`;
           row.append(name, bar, value);

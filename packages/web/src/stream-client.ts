@@ -3,25 +3,14 @@
  * answers come back tracked and smoothed. Two frames may be in flight, so the server has the
  * next one as soon as it finishes the last; it drops any staler ones itself.
  */
+import type { StreamMessage } from '@emotion/core/wire';
+
 import { keyForStream, streamProtocols } from './api-key.js';
-import type { AnalyzedFace } from './geometry.js';
 
-export interface StreamAnswer {
-  type: 'faces';
-  frame: number;
-  dropped: number;
-  latencyMs: number;
-  faces: AnalyzedFace[];
-}
-
-interface StreamError {
-  type: 'error';
-  frame?: number;
-  code: string;
-  message: string;
-}
-
-type Message = { type: 'ready' } | StreamAnswer | StreamError;
+/** The server's messages (the wire contract, @emotion/core/wire). */
+export type StreamAnswer = Extract<StreamMessage, { type: 'faces' }>;
+type StreamError = Extract<StreamMessage, { type: 'error' }>;
+type Message = StreamMessage;
 
 const MAX_IN_FLIGHT = 2;
 const STREAM_PATH = '/v1/stream';

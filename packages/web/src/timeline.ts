@@ -5,7 +5,7 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 
-import { COLOURS } from './colours.js';
+import { EMOTION_COLOURS } from '@emotion/core/wire';
 import { EMOTION_LABELS, type Sample, type SampleFace } from '@emotion/core/tracking';
 
 const CHART_HEIGHT = 150;
@@ -27,7 +27,12 @@ function makePlot(container: HTMLElement, title: string, xIsTime: boolean): uPlo
       legend: { show: true },
       series: [
         {},
-        ...EMOTION_LABELS.map((label) => ({ label, stroke: COLOURS[label], width: 2, points: { show: false } })),
+        ...EMOTION_LABELS.map((label) => ({
+          label,
+          stroke: EMOTION_COLOURS[label],
+          width: 2,
+          points: { show: false },
+        })),
       ],
     },
     [[], ...EMOTION_LABELS.map(() => [])],

@@ -18,10 +18,12 @@ describe('web client helpers', () => {
     const face = {
       box: { x: 0, y: 0, width: 1, height: 1 },
       score: 0.9,
-      emotion: 'happy',
+      presence: 0.99,
+      keypoints: [],
+      emotion: 'happy' as const,
       emotions: [
-        { label: 'happy', probability: 0.914 },
-        { label: 'neutral', probability: 0.05 },
+        { label: 'happy' as const, probability: 0.914 },
+        { label: 'neutral' as const, probability: 0.05 },
       ],
     };
     expect(labelText(face)).toBe('HAPPY 91%');
