@@ -1,21 +1,8 @@
 #!/usr/bin/env node
 /**
- * The `emotion` command's entry. CommonJS on purpose, like the server's start.cjs: inferences run
- * on libuv's thread pool, whose size libuv reads once when the pool starts, and an ES module
- * entry would start it (async fs reads while loading) before it could set UV_THREADPOOL_SIZE.
+ * The `emotion` command's entry. CommonJS on purpose: it must set RUST_MIN_STACK before the
+ * engine's first thread starts, and an ES module entry loads the engine's addon first.
  */
-import { availableParallelism } from 'node:os';
-
-import { readCpuQuota, threadsForQuota } from '@emotion/server/cpu-quota';
-
-// As the server's start.cjs: INFERENCE_THREADS, else a container's CPU quota, else every CPU.
-if (!process.env.INFERENCE_THREADS) {
-  const quota = readCpuQuota();
-  process.env.INFERENCE_THREADS = String(
-    quota ? threadsForQuota(quota, availableParallelism()) : availableParallelism(),
-  );
-}
-process.env.UV_THREADPOOL_SIZE = process.env.INFERENCE_THREADS;
 
 // ONNX Runtime 1.30's start-up (on the engine's loading thread) needs stack in proportion to
 // the process's command line, measured at 200-360 bytes per byte of arguments: `emotion analyze

@@ -7,10 +7,13 @@ import { Resvg } from '@resvg/resvg-js';
 import { parse as parseVega, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 
-import { LABELS_IN_ORDER } from './labels.js';
+import { EMOTION_COLOURS, EMOTION_LABELS } from '@emotion/core/wire';
 
-/** The web client's colours (packages/web/src/colours.ts, crates/core's annotator), in LABELS_IN_ORDER. */
-const COLOURS = ['#e0413a', '#5aa02c', '#9b59b6', '#f5b700', '#98a4aa', '#3d7dd8', '#ff7f2a'];
+/**
+ * The wire contract's colours, in EMOTION_LABELS' order; neutral's light grey (made for the page's
+ * dark background) would vanish on the chart's white, so it is drawn darker here.
+ */
+const COLOURS = EMOTION_LABELS.map((label) => (label === 'neutral' ? '#98a4aa' : EMOTION_COLOURS[label]));
 
 export interface ChartSample {
   /** Seconds into the video. */
@@ -55,7 +58,7 @@ export async function renderChart(samples: ChartSample[], title: string, from: n
           field: 'emotion',
           type: 'nominal',
           title: 'emotion',
-          scale: { domain: LABELS_IN_ORDER, range: COLOURS },
+          scale: { domain: [...EMOTION_LABELS], range: COLOURS },
         },
       },
     },
@@ -106,7 +109,7 @@ function chartValues(samples: ChartSample[], durationSeconds: number): Value[] {
     const gap = Math.max(bucket * 2.5, 1);
     for (const group of buckets.values()) {
       const time = group.reduce((sum, point) => sum + point.time, 0) / group.length;
-      for (const emotion of LABELS_IN_ORDER) {
+      for (const emotion of EMOTION_LABELS) {
         if (previous !== undefined && time - previous > gap)
           values.push({ face, time: (time + previous) / 2, emotion, probability: null });
         const mean = group.reduce((sum, point) => sum + (point.probabilities[emotion] ?? 0), 0) / group.length;

@@ -2,10 +2,9 @@
  * The `emotion` command: `analyze` images, folders, globs and videos; `serve` the HTTP API.
  * Exit codes: 0 every input was read, 1 some failed, 2 a usage error.
  */
-import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
 
-import { SMALL_FACE_DETECTORS, type SmallFaceDetector } from '@emotion/core';
+import { defaultThreads, SMALL_FACE_DETECTORS, type SmallFaceDetector } from '@emotion/core';
 import { Command, Option } from 'commander';
 
 import { analyzeFiles } from './analyze.js';
@@ -69,7 +68,7 @@ export function buildProgram(): Command {
     .option('--csv', 'CSV, one row per face (videos: per face per analysed frame)')
     .option(
       '-c, --concurrency <n>',
-      `images (or video frames) analysed at once (default: ${availableParallelism()}, the CPUs; with --server ${REMOTE_CONCURRENCY})`,
+      `images (or video frames) analysed at once (default: ${defaultThreads()}, the engine's threads; with --server ${REMOTE_CONCURRENCY})`,
       wholeNumber(1, 1024),
     )
     .option(
@@ -123,7 +122,7 @@ export function buildProgram(): Command {
             program.error(`error: ${flag(name)} takes one video`);
         const done = await analyzeVideos(
           videos.map((video) => video.path),
-          { ...options, format, concurrency: options.concurrency ?? availableParallelism() },
+          { ...options, format, concurrency: options.concurrency ?? defaultThreads() },
         );
         const speed = done.seconds > 0 ? done.videoSeconds / done.seconds : 0;
         process.stderr.write(
@@ -148,7 +147,7 @@ export function buildProgram(): Command {
         options.server === undefined
           ? undefined
           : { server: options.server, apiKey: options.apiKey, attempts: options.attempts };
-      const concurrency = options.concurrency ?? (remote ? REMOTE_CONCURRENCY : availableParallelism());
+      const concurrency = options.concurrency ?? (remote ? REMOTE_CONCURRENCY : defaultThreads());
       const summary = await analyzeFiles(files, { ...options, format, concurrency, remote });
       const rate = summary.images / summary.seconds;
       process.stderr.write(
@@ -163,9 +162,22 @@ export function buildProgram(): Command {
     .option('--host <host>', 'address to listen on (HOST; default 127.0.0.1)')
     .option('--port <port>', 'port to listen on (PORT; default 5000)', wholeNumber(0, 65535))
     .action(async (options: { host?: string; port?: number }) => {
-      if (options.host !== undefined) process.env.HOST = options.host;
-      if (options.port !== undefined) process.env.PORT = String(options.port);
-      await import('@emotion/server/main');
+      const [{ readSettings }, { startServer }] = await Promise.all([
+        import('@emotion/server/config'),
+        import('@emotion/server/server'),
+      ]);
+      const env = { ...process.env };
+      if (options.host !== undefined) env.HOST = options.host;
+      if (options.port !== undefined) env.PORT = String(options.port);
+      let settings: ReturnType<typeof readSettings>;
+      try {
+        settings = readSettings(env);
+      } catch (error) {
+        console.error(`emotion serve: ${(error as Error).message}`);
+        process.exitCode = EXIT_USAGE;
+        return;
+      }
+      startServer(settings);
     });
 
   return program;

@@ -2,7 +2,7 @@
  * The output formats of `emotion analyze`. ndjson and csv stream (a line per image or face as
  * each image finishes); table and json are one document, written once every image is done.
  */
-import { LABELS_IN_ORDER } from './labels.js';
+import { EMOTION_LABELS, labelText } from '@emotion/core/wire';
 import { isFailure, type ImageResult } from './results.js';
 
 import Table from 'cli-table3';
@@ -34,7 +34,7 @@ export function createReporter(format: Format, write: Write, colour = false): Re
   }
 }
 
-const CSV_HEADER = ['file', 'face', 'x', 'y', 'width', 'height', 'score', 'emotion', ...LABELS_IN_ORDER, 'error'];
+const CSV_HEADER = ['file', 'face', 'x', 'y', 'width', 'height', 'score', 'emotion', ...EMOTION_LABELS, 'error'];
 
 /** One row per face; an image without faces gets one row with no face, a failed one its error code. */
 function csvRows(result: ImageResult): unknown[][] {
@@ -52,7 +52,7 @@ function csvRows(result: ImageResult): unknown[][] {
       round(face.box.height, 1),
       round(face.score, 4),
       face.emotion,
-      ...LABELS_IN_ORDER.map((label) => round(probability.get(label) ?? 0, 4)),
+      ...EMOTION_LABELS.map((label) => round(probability.get(label) ?? 0, 4)),
       '',
     ];
   });
@@ -76,7 +76,7 @@ function table(results: ImageResult[], colour: boolean): string {
           .join(', ');
         const { x, y, width, height } = face.box;
         const box = `${Math.round(x)}, ${Math.round(y)}, ${Math.round(width)} × ${Math.round(height)}`;
-        out.push([result.file, index + 1, face.emotion.toUpperCase(), top, box]);
+        out.push([result.file, index + 1, labelText(face.emotion), top, box]);
       });
     }
   }

@@ -1,10 +1,10 @@
 /** What `emotion analyze` reports for one image, whatever the output format. */
-import type { Box, EmotionScore } from '@emotion/core';
+import type { Box, EmotionLabel, EmotionScore } from '@emotion/core';
 
 export interface FaceRecord {
   box: Box;
   score: number;
-  emotion: string;
+  emotion: EmotionLabel;
   /** All seven, most likely first. */
   emotions: EmotionScore[];
 }

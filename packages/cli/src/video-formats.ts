@@ -7,7 +7,7 @@ import Table from 'cli-table3';
 import { stringify } from 'csv-stringify/sync';
 
 import type { Format } from './formats.js';
-import { LABELS_IN_ORDER } from './labels.js';
+import { EMOTION_LABELS, labelText } from '@emotion/core/wire';
 
 export interface VideoReporter {
   frame(file: string, frame: VideoFrame): void;
@@ -63,8 +63,8 @@ const CSV_HEADER = [
   'height',
   'score',
   'emotion',
-  ...LABELS_IN_ORDER,
-  ...LABELS_IN_ORDER.map((label) => `raw_${label}`),
+  ...EMOTION_LABELS,
+  ...EMOTION_LABELS.map((label) => `raw_${label}`),
 ];
 
 /** One row per face (smoothed probabilities, then this frame's raw ones); a frame with no face gets one row without a track. */
@@ -88,7 +88,7 @@ function csvRows(file: string, frame: VideoFrame): unknown[][] {
 
 function byLabel(scores: EmotionScore[]): number[] {
   const probability = new Map(scores.map((score) => [score.label, score.probability]));
-  return LABELS_IN_ORDER.map((label) => round(probability.get(label) ?? 0, 4));
+  return EMOTION_LABELS.map((label) => round(probability.get(label) ?? 0, 4));
 }
 
 /** The clip in one line, then a row per track: when it was seen, for how long, its dominant emotion and shares. */
@@ -102,7 +102,7 @@ export function summaryTable(file: string, summary: VideoSummary, colour: boolea
       track.track,
       `${track.firstSeen.toFixed(1)}–${track.lastSeen.toFixed(1)}`,
       `${track.seconds.toFixed(1)} s`,
-      track.dominant?.toUpperCase() ?? '',
+      track.dominant ? labelText(track.dominant) : '',
       topShares(track.shares),
     ]);
   }
@@ -110,7 +110,7 @@ export function summaryTable(file: string, summary: VideoSummary, colour: boolea
     'all',
     '',
     '',
-    summary.dominant?.toUpperCase() ?? 'no face',
+    summary.dominant ? labelText(summary.dominant) : 'no face',
     summary.dominant ? topShares(summary.shares) : '',
   ]);
   const head =

@@ -30,7 +30,7 @@ export interface SessionSummary {
   /** Share (0..1) of face-time in which each emotion was the (smoothed) top one. */
   shares: Record<Label, number>;
   /** The emotion with the largest share; null when no face was seen. */
-  dominant: string | null;
+  dominant: Label | null;
   /** Share of the recording with no face in view. */
   noFace: number;
 }
