@@ -191,7 +191,7 @@ mod tests {
     #[test]
     fn a_missing_named_library_fails_naming_it() {
         let named = Path::new("/no/such/libonnxruntime.so.1");
-        let error = environment(Some(named), &[]).err().expect("a missing library must fail");
+        let Err(error) = environment(Some(named), &[]) else { panic!("a missing library must fail") };
         assert!(matches!(error, Error::RuntimeNotFound { .. }));
         assert!(error.to_string().contains("/no/such/libonnxruntime.so.1"), "{error}");
     }
