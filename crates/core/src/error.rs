@@ -27,8 +27,9 @@ pub enum Error {
     InvalidOptions(String),
 
     #[error(
-        "ONNX Runtime library not found: set ORT_DYLIB_PATH to libonnxruntime, or install the \
-         onnxruntime-node npm package (searched: {})",
+        "ONNX Runtime library not found: install @emotion/core with its platform package (which \
+         carries it next to the addon), or name libonnxruntime with the ortLibrary option or \
+         ORT_DYLIB_PATH (searched: {})",
         searched.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
     )]
     RuntimeNotFound { searched: Vec<PathBuf> },
