@@ -6,8 +6,8 @@ import { HAPPY_FACE, readFace, startServer } from '@emotion/test-support';
 
 describe('MAX_IMAGE_PIXELS', () => {
   it("is the engine's default when unset, else a whole number", () => {
-    expect(readSettings({}).maxImagePixels).toBeUndefined();
-    expect(readSettings({ MAX_IMAGE_PIXELS: '1000000' }).maxImagePixels).toBe(1_000_000);
+    expect(readSettings({}).engine.maxPixels).toBeUndefined();
+    expect(readSettings({ MAX_IMAGE_PIXELS: '1000000' }).engine.maxPixels).toBe(1_000_000);
     expect(() => readSettings({ MAX_IMAGE_PIXELS: '16MP' })).toThrow(/MAX_IMAGE_PIXELS must be a whole number/);
   });
 
