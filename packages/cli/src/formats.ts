@@ -3,6 +3,7 @@
  * each image finishes); table and json are one document, written once every image is done.
  */
 import { EMOTION_LABELS, labelText } from '@emotion/core/wire';
+import { boxColumns, byLabel } from './columns.js';
 import { isFailure, type ImageResult } from './results.js';
 
 import Table from 'cli-table3';
@@ -42,19 +43,7 @@ function csvRows(result: ImageResult): unknown[][] {
   if (isFailure(result)) return [[result.file, ...empty, result.error.code]];
   if (result.faces.length === 0) return [[result.file, ...empty, '']];
   return result.faces.map((face, index) => {
-    const probability = new Map(face.emotions.map((e) => [e.label, e.probability]));
-    return [
-      result.file,
-      index + 1,
-      round(face.box.x, 1),
-      round(face.box.y, 1),
-      round(face.box.width, 1),
-      round(face.box.height, 1),
-      round(face.score, 4),
-      face.emotion,
-      ...EMOTION_LABELS.map((label) => round(probability.get(label) ?? 0, 4)),
-      '',
-    ];
+    return [result.file, index + 1, ...boxColumns(face.box, face.score), face.emotion, ...byLabel(face.emotions), ''];
   });
 }
 
@@ -81,9 +70,4 @@ function table(results: ImageResult[], colour: boolean): string {
     }
   }
   return out.toString();
-}
-
-function round(value: number, digits: number): number {
-  const scale = 10 ** digits;
-  return Math.round(value * scale) / scale;
 }

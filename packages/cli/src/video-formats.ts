@@ -2,10 +2,11 @@
  * The outputs of `emotion analyze clip.mp4`: ndjson and csv stream a line (or rows) per analysed
  * frame; table and json give each clip's summary once it is done.
  */
-import type { EmotionScore, VideoFrame, VideoSummary } from '@emotion/core';
+import type { VideoFrame, VideoSummary } from '@emotion/core';
 import Table from 'cli-table3';
 import { stringify } from 'csv-stringify/sync';
 
+import { boxColumns, byLabel, round } from './columns.js';
 import type { Format } from './formats.js';
 import { EMOTION_LABELS, labelText } from '@emotion/core/wire';
 
@@ -75,20 +76,11 @@ function csvRows(file: string, frame: VideoFrame): unknown[][] {
     file,
     time,
     face.track,
-    round(face.box.x, 1),
-    round(face.box.y, 1),
-    round(face.box.width, 1),
-    round(face.box.height, 1),
-    round(face.score, 4),
+    ...boxColumns(face.box, face.score),
     face.emotion,
     ...byLabel(face.emotions),
     ...byLabel(face.raw),
   ]);
-}
-
-function byLabel(scores: EmotionScore[]): number[] {
-  const probability = new Map(scores.map((score) => [score.label, score.probability]));
-  return EMOTION_LABELS.map((label) => round(probability.get(label) ?? 0, 4));
 }
 
 /** The clip in one line, then a row per track: when it was seen, for how long, its dominant emotion and shares. */
@@ -130,8 +122,3 @@ function topShares(shares: Record<string, number>): string {
 }
 
 const percent = (share: number) => `${Math.round(share * 100)}%`;
-
-function round(value: number, digits: number): number {
-  const scale = 10 ** digits;
-  return Math.round(value * scale) / scale;
-}

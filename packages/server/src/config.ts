@@ -12,8 +12,7 @@ import { readFileSync } from 'node:fs';
 import { defaultThreads, type EngineOptions, SMALL_FACE_DETECTORS } from '@emotion/core';
 import { z } from 'zod';
 
-import { DEFAULT_MAX_BODY_BYTES, DEFAULT_QUEUE_PER_THREAD } from './defaults.js';
-import { DEFAULT_STORE_TIMEOUT_MS } from './defaults.js';
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_QUEUE_PER_THREAD, DEFAULT_STORE_TIMEOUT_MS } from './defaults.js';
 import { type RedisStoreSettings, redactedUrl, STORE_FAILURE_MODES } from './redis-buckets.js';
 import { parseTrustProxy, type TrustProxy } from './trusted-proxies.js';
 import {
@@ -26,19 +25,6 @@ import {
   type RateLimitSettings,
   type StreamLimits,
 } from './types.js';
-
-export {
-  type HttpTimeouts,
-  type ListenConfig,
-  LOG_LEVELS,
-  type LogFormat,
-  type LogLevel,
-  type NamedKeyHash,
-  type RateLimitSettings,
-  type StreamLimits,
-} from './types.js';
-
-export { DEFAULT_QUEUE_PER_THREAD } from './defaults.js';
 
 export const MIN_KEY_LENGTH = 16;
 
