@@ -13,7 +13,7 @@ import { defaultThreads, type EngineOptions, SMALL_FACE_DETECTORS } from '@emoti
 import { z } from 'zod';
 
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_QUEUE_PER_THREAD, DEFAULT_STORE_TIMEOUT_MS } from './defaults.js';
-import { type RedisStoreSettings, redactedUrl, STORE_FAILURE_MODES } from './redis-buckets.js';
+import { type RedisStoreSettings, redactedUrl } from './redis-buckets.js';
 import { parseTrustProxy, type TrustProxy } from './trusted-proxies.js';
 import {
   type HttpTimeouts,
@@ -23,6 +23,7 @@ import {
   type LogLevel,
   type NamedKeyHash,
   type RateLimitSettings,
+  STORE_FAILURE_MODES,
   type StreamLimits,
 } from './types.js';
 

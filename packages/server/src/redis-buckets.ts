@@ -16,10 +16,11 @@
  */
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 
-import type { RateLimitSettings } from './types.js';
+import type { RateLimitSettings, StoreFailureMode } from './types.js';
 import { ServerBusyError } from './errors.js';
+import { storeHealth } from './redis-store-health.js';
 import { type BucketStore, memoryBuckets, type TakeResult, takeResult } from './rate-limit.js';
 
 /** RATE_LIMIT_STORE=redis://… and its companions (config.ts). */
@@ -32,12 +33,6 @@ export interface RedisStoreSettings {
   timeoutMs: number;
   onFailure: StoreFailureMode;
 }
-
-export const STORE_FAILURE_MODES = ['local', 'closed'] as const;
-export type StoreFailureMode = (typeof STORE_FAILURE_MODES)[number];
-
-/** After a failed take, Redis is left alone this long: a stalled Redis costs one timeout per second, not one per request. */
-const BACKOFF_MS = 1_000;
 
 const KEY_PREFIX = 'emotion:ratelimit:';
 
@@ -112,50 +107,22 @@ export function redisBuckets(
   const prefix = KEY_PREFIX + (options.keyPrefix ?? '');
   const perMs = String(limit.perSecond / 1000);
   const burst = String(limit.burst);
-  const failures = options.registry
-    ? new Counter({
-        name: 'emotion_rate_limit_store_failures_total',
-        help: 'Rate-limit takes the shared store (Redis) did not answer in time, by what was done instead',
-        labelNames: ['fallback'],
-        registers: [options.registry],
-      })
-    : undefined;
-  const up = options.registry
-    ? new Gauge({
-        name: 'emotion_rate_limit_store_up',
-        help: '1 while the shared rate-limit store (Redis) answers, 0 while takes fall back or are refused',
-        registers: [options.registry],
-      })
-    : undefined;
-  up?.set(0);
-
-  // Logged on each change (and the first failure, e.g. a wrong password at start), not per request.
-  let state: 'starting' | 'up' | 'down' = 'starting';
-  let backoffUntil = 0;
-  const markUp = () => {
-    if (state !== 'up') options.logger?.info('rate limits: the shared store (Redis) answers; buckets are shared');
-    state = 'up';
-    up?.set(1);
-  };
-  const markDown = (reason: string) => {
-    if (state !== 'down') {
-      const instead = settings.onFailure === 'local' ? "this process's own buckets" : '503 to every caller';
-      options.logger?.warn(
-        `rate limits: the shared store (Redis) failed (${reason}); using ${instead} until it is back`,
-      );
-    }
-    state = 'down';
-    up?.set(0);
-  };
-  // ioredis reports connection trouble as 'error' events; unheard, it prints them itself.
-  redis.on('error', (error: Error) => markDown(error.message));
-  redis.on('close', () => markDown('connection closed'));
-  redis.on('ready', () => {
-    backoffUntil = 0;
+  const health = storeHealth({
+    subject: 'rate limits',
+    shared: 'buckets are shared',
+    instead: { local: "this process's own buckets", closed: '503 to every caller' },
+    onFailure: settings.onFailure,
+    announceStart: true,
+    logger: options.logger,
+    registry: options.registry,
   });
+  // ioredis reports connection trouble as 'error' events; unheard, it prints them itself.
+  redis.on('error', (error: Error) => health.markDown(error.message));
+  redis.on('close', () => health.markDown('connection closed'));
+  redis.on('ready', () => health.connected());
 
   const failed = (key: string, nowMs: number): TakeResult => {
-    failures?.inc({ fallback: settings.onFailure });
+    health.countFallback();
     if (settings.onFailure === 'closed') throw new ServerBusyError(1);
     return fallback.takeNow(key, nowMs);
   };
@@ -164,20 +131,19 @@ export function redisBuckets(
     async take(key, nowMs) {
       if (redis.status !== 'ready') {
         // Still connecting at start is no outage (ioredis reports a failed connection itself).
-        if (state !== 'starting') markDown(`connection ${redis.status}`);
+        if (!health.starting) health.markDown(`connection ${redis.status}`);
         return failed(key, nowMs);
       }
-      if (Date.now() < backoffUntil) return failed(key, nowMs);
+      if (health.pausing) return failed(key, nowMs);
       try {
         // On the caller's clock Redis's expiry runs on another one (its own): then it only
         // bounds memory, and must not forget a bucket the caller's clock has not refilled.
         const [now, minExpiryMs] = options.clock === 'caller' ? [String(nowMs), '60000'] : ['', '0'];
         const [allowed, tokens] = await redis.takeBucket(prefix + key, perMs, burst, now, minExpiryMs);
-        markUp();
+        health.markUp();
         return takeResult(allowed === 1, Number(tokens), limit);
       } catch (error) {
-        markDown((error as Error).message);
-        backoffUntil = Date.now() + BACKOFF_MS;
+        health.markDown((error as Error).message, true);
         return failed(key, nowMs);
       }
     },

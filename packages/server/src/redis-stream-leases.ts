@@ -15,17 +15,15 @@
  */
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 
 import type { RedisStoreSettings } from './redis-buckets.js';
+import { storeHealth } from './redis-store-health.js';
 
 /** How often an open stream renews its lease. */
 export const LEASE_RENEW_MS = 3_000;
 /** How long a lease lasts unrenewed: three renewals may fail (or be late) before it lapses. */
 export const LEASE_MS = 10_000;
-
-/** After a failed command Redis is left alone this long, as the bucket store does. */
-const BACKOFF_MS = 1_000;
 
 const KEY_PREFIX = 'emotion:streams:';
 
@@ -101,48 +99,37 @@ export function redisStreamLeases(settings: RedisStoreSettings, options: StreamL
   redis.defineCommand('streamLease', { numberOfKeys: 1, lua: LEASE_SCRIPT });
   const prefix = KEY_PREFIX + (options.keyPrefix ?? '');
   const leaseMs = String(options.leaseMs ?? LEASE_MS);
-  const { failures, up } = storeMetrics(options.registry);
+  const health = storeHealth({
+    subject: 'stream caps',
+    shared: 'caps are fleet-wide',
+    instead: { local: "this replica's own caps", closed: '503 to every new stream' },
+    onFailure: settings.onFailure,
+    // The bucket store, on the same Redis, announces it.
+    announceStart: false,
+    logger: options.logger,
+    registry: options.registry,
+  });
 
   /** The leases this replica holds, by stream id: given back at close. */
   const held = new Map<string, string>();
   let closed = false;
-  let state: 'starting' | 'up' | 'down' = 'starting';
-  let backoffUntil = 0;
-  const markUp = () => {
-    if (state === 'down') options.logger?.info('stream caps: the shared store (Redis) answers; caps are fleet-wide');
-    state = 'up';
-    up?.set(1);
-  };
-  const markDown = (reason: string) => {
-    if (state !== 'down') {
-      const instead = settings.onFailure === 'local' ? "this replica's own caps" : '503 to every new stream';
-      options.logger?.warn(
-        `stream caps: the shared store (Redis) failed (${reason}); using ${instead} until it is back`,
-      );
-    }
-    state = 'down';
-    up?.set(0);
-  };
   // Unheard, ioredis prints connection errors itself; the bucket store's client reports them already.
   redis.on('error', () => {});
-  redis.on('ready', () => {
-    backoffUntil = 0;
-  });
+  redis.on('ready', () => health.connected());
 
   const run = async (caller: string, op: string, id: string, cap: number): Promise<number> => {
     if (redis.status !== 'ready') {
-      if (state !== 'starting') markDown(`connection ${redis.status}`);
+      if (!health.starting) health.markDown(`connection ${redis.status}`);
       throw new LeaseStoreDown(`connection ${redis.status}`);
     }
-    if (Date.now() < backoffUntil) throw new LeaseStoreDown('backing off after a failure');
+    if (health.pausing) throw new LeaseStoreDown('backing off after a failure');
     try {
       const answer = await redis.streamLease(prefix + caller, op, id, String(cap), leaseMs);
-      markUp();
+      health.markUp();
       return answer;
     } catch (error) {
       const reason = (error as Error).message;
-      markDown(reason);
-      backoffUntil = Date.now() + BACKOFF_MS;
+      health.markDown(reason, true);
       throw new LeaseStoreDown(reason);
     }
   };
@@ -170,7 +157,7 @@ export function redisStreamLeases(settings: RedisStoreSettings, options: StreamL
       if (!held.delete(id) || redis.status !== 'ready') return;
       await redis.zrem(prefix + caller, id).catch(() => {});
     },
-    failed: () => failures?.inc({ fallback: settings.onFailure }),
+    failed: health.countFallback,
     connected: () =>
       redis.status === 'ready'
         ? Promise.resolve()
@@ -191,28 +178,4 @@ export function redisStreamLeases(settings: RedisStoreSettings, options: StreamL
       await redis.quit().catch(() => redis.disconnect());
     },
   };
-}
-
-/**
- * The store's metrics, shared with redis-buckets.ts: the ones it registered when it came first
- * (server.ts creates it first), else made here with the same names.
- */
-function storeMetrics(registry: Registry | undefined) {
-  if (!registry) return {};
-  const failures =
-    (registry.getSingleMetric('emotion_rate_limit_store_failures_total') as Counter<'fallback'> | undefined) ??
-    new Counter({
-      name: 'emotion_rate_limit_store_failures_total',
-      help: 'Rate-limit takes and stream admissions the shared store (Redis) did not answer in time, by what was done instead',
-      labelNames: ['fallback'],
-      registers: [registry],
-    });
-  const up =
-    (registry.getSingleMetric('emotion_rate_limit_store_up') as Gauge | undefined) ??
-    new Gauge({
-      name: 'emotion_rate_limit_store_up',
-      help: '1 while the shared store (Redis) answers, 0 while takes fall back or are refused',
-      registers: [registry],
-    });
-  return { failures, up };
 }

@@ -44,3 +44,7 @@ export interface StreamLimits {
   /** A frame must arrive whole within REQUEST_TIMEOUT_MS, as a request must. */
   frameTimeoutMs: number;
 }
+
+/** What a Redis-backed store does when Redis does not answer (RATE_LIMIT_STORE_FAILURE): `local`, this process's own state; `closed`, 503. */
+export const STORE_FAILURE_MODES = ['local', 'closed'] as const;
+export type StoreFailureMode = (typeof STORE_FAILURE_MODES)[number];
