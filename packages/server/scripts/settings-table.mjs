@@ -1,4 +1,4 @@
-// Writes the settings table of docs/settings.md from the settings schema (src/config.ts),
+// Writes the settings table of docs/settings.md from the settings schema (src/settings-schema.ts),
 // between its markers; test/settings-table.test.ts fails when the two differ. Run after `pnpm build`.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

@@ -1,7 +1,7 @@
-/** docs/settings.md's table, between its markers, from the settings schema (config.ts). */
+/** docs/settings.md's table, between its markers, from the settings schema (settings-schema.ts). */
 import { settingsTable } from './config.js';
 
-export const TABLE_START = '<!-- settings table: generated from packages/server/src/config.ts -->';
+export const TABLE_START = '<!-- settings table: generated from packages/server/src/settings-schema.ts -->';
 export const TABLE_END = '<!-- end of settings table -->';
 
 /** `document` with the text between the markers replaced by the schema's table. */
