@@ -28,8 +28,8 @@ export interface EngineOptions {
   /**
    * The small-face pass's model. 'full-range' (default): MediaPipe's full-range detector over
    * tiles, cheap, but it misses most tightly framed faces under ~64 px. 'mtcnn': MTCNN's cascade,
-   * which with `minFaceSize: 28` finds ~97 % of faces from 28 px in group scenes, at up to 1.4×
-   * the cost of a 1280×720 analysis (bench/RESULTS.md).
+   * which with `minFaceSize: 28` finds nearly all faces from 28 px in group scenes, at a multiple
+   * of an analysis's time (bench/RESULTS.md has both figures).
    */
   smallFaceDetector?: SmallFaceDetector;
   /** Minimum landmark presence, 0..1. Default 0.5. */

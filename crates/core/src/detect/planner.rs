@@ -35,8 +35,9 @@ pub enum SmallFaceDetector {
     /// under ~64 px (a quarter of them at 48 px in composed group scenes).
     #[default]
     FullRange,
-    /// MTCNN's three-net cascade over an image pyramid: finds ~97 % of such faces from 28 px
-    /// (with `min_face_size` 28), at 1.4–2× the time of a 1280×720 analysis.
+    /// MTCNN's three-net cascade over an image pyramid: finds nearly all such faces from 28 px
+    /// (with `min_face_size` 28), at a multiple of an analysis's time (bench/RESULTS.md has both
+    /// figures).
     Mtcnn,
 }
 
