@@ -3,7 +3,6 @@
  * input problems have their own subclasses so callers (e.g. an HTTP server) can tell a bad
  * request from a broken engine with `instanceof` or `error.isInputError`.
  */
-import { loadAddon } from './native.js';
 
 /**
  * Stable codes: the Rust core's `ErrorCode` is the one list; test/error-codes.test.ts checks
@@ -168,13 +167,4 @@ export function fromNative(error: unknown): EmotionError {
   }
   // Anything uncoded is a fault in the engine or the binding, never in the input.
   return new EmotionError('RUNTIME_ERROR', message, { cause: error });
-}
-
-/**
- * Every code an engine error can carry, as the Rust core lists them (`ErrorCode::ALL`), and
- * whether the input is at fault: what a server's mapping to HTTP statuses must cover.
- */
-export function errorCodes(): { code: ErrorCode; isInputError: boolean }[] {
-  // The codes are checked against ErrorCode by test/error-codes.test.ts.
-  return loadAddon().errorCodes() as { code: ErrorCode; isInputError: boolean }[];
 }

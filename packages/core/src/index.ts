@@ -9,12 +9,12 @@ export {
   type TrackFrame,
   type TrackOptions,
 } from './engine.js';
+export { errorCodes } from './error-codes.js';
 export {
   AbortedError,
   EmotionError,
   EngineBusyError,
   EngineClosedError,
-  errorCodes,
   EmptyInputError,
   ImageTooLargeError,
   InvalidBase64Error,

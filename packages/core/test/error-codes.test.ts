@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { ERROR_CLASSES, errorCodes } from '../src/errors.js';
+import { errorCodes } from '../src/error-codes.js';
+import { ERROR_CLASSES } from '../src/errors.js';
 
 // The Rust core's ErrorCode is the one list of codes; the addon reports it.
 describe('error codes', () => {
