@@ -3,10 +3,13 @@
  * libuv's pool, so the host app's file system, DNS, crypto and zlib never wait behind a model),
  * with a bounded queue, cancellation and a time limit per call.
  */
+import type { Readable } from 'node:stream';
+
 import { AbortedError, EngineClosedError, fromNative, TimeoutError } from './errors.js';
 import { type ImageSource, type NativeImage, resolveImage } from './input.js';
 import { type CallToken, loadAddon, type NativeEngine, type NativeEngineOptions } from './native.js';
 import { runtimeSearchRoot } from './runtime.js';
+import { type AnalyzeVideoOptions, analyzeVideo, type VideoAnalysis } from './video.js';
 import { createTracker, type Smoothed, type TrackerOptions } from './tracking/index.js';
 import type { AnnotateOptions, Annotated, EmotionLabel, EngineOptions, Face, SeedAnswer } from './types.js';
 
@@ -83,6 +86,12 @@ export interface Engine extends AsyncDisposable {
   track(frames: AsyncIterable<TrackFrame>, options: TrackOptions): AsyncGenerator<TrackedFrame>;
 
   /**
+   * A video file or readable stream, decoded by the installed ffmpeg: its frames analysed,
+   * tracked and smoothed, in order, then a summary (video.ts, `analyzeVideo`).
+   */
+  analyzeVideo(source: string | Readable, options?: AnalyzeVideoOptions): VideoAnalysis;
+
+  /**
    * Refuses new calls (`EngineClosedError`), lets those queued or running settle, then frees
    * the models and ends the engine's threads. `await using engine = await createEngine()` calls it.
    */
@@ -125,6 +134,10 @@ class NodeEngine implements Engine {
   async predictSeed(input: ImageSource): Promise<SeedAnswer> {
     const emotion = await this.dominantEmotion(input, { among: ['happy', 'sad'] });
     return emotion === 'happy' ? 'HAPPY' : emotion === 'sad' ? 'SAD' : 'No face detected';
+  }
+
+  analyzeVideo(source: string | Readable, options?: AnalyzeVideoOptions): VideoAnalysis {
+    return analyzeVideo(this, source, options);
   }
 
   async *track(frames: AsyncIterable<TrackFrame>, options: TrackOptions): AsyncGenerator<TrackedFrame> {

@@ -6,11 +6,10 @@
 import { availableParallelism } from 'node:os';
 import type { Readable } from 'node:stream';
 
-import type { Engine } from './engine.js';
 import { type DecodedFrame, type DecodeOptions, decodeVideo } from './ffmpeg.js';
 import type { RawImage } from './input.js';
 import { createTracker, EMOTION_LABELS, SessionRecorder, type SessionSummary } from './tracking/index.js';
-import type { Box, EmotionLabel, EmotionScore, Face } from './types.js';
+import type { AnnotateOptions, Annotated, Box, EmotionLabel, EmotionScore, Face } from './types.js';
 
 export { FFMPEG_INSTALL_HINT, probeVideo, VideoError, type VideoErrorCode, type VideoInfo } from './ffmpeg.js';
 
@@ -90,13 +89,19 @@ export interface VideoAnalysis extends AsyncIterable<VideoFrame> {
 
 const LABELS: readonly EmotionLabel[] = EMOTION_LABELS;
 
+/** What a video analysis uses of an engine (createEngine's is one; `engine.analyzeVideo` passes itself). */
+export interface VideoEngine {
+  analyze(input: RawImage, options?: { signal?: AbortSignal }): Promise<Face[]>;
+  analyzeAnnotated(input: RawImage, options?: AnnotateOptions & { signal?: AbortSignal }): Promise<Annotated>;
+}
+
 /**
  * Analyses a video: `source` is a file path or a readable stream of an encoded video (any
  * container and codec the installed ffmpeg reads). Iterate it once; breaking out of the loop,
  * or aborting `signal`, stops ffmpeg, and the iteration settles only once nothing is left running.
  */
 export function analyzeVideo(
-  engine: Engine,
+  engine: VideoEngine,
   source: string | Readable,
   options: AnalyzeVideoOptions = {},
 ): VideoAnalysis {

@@ -112,7 +112,10 @@ describe.skipIf(!ffmpegAvailable('analyzeVideo'))('analyzeVideo', () => {
     expect(fromFile.map((frame) => frame.time)).toEqual([2, 2.5, 3, 3.5, 4, 4.5]);
     expect(fromFile.map((frame) => frame.faces[0]?.emotion)).toEqual(['happy', 'happy', 'sad', 'sad', 'sad', 'sad']);
     const fromStream = await collect(analyzeVideo(engine, createReadStream(clip), options));
+    // The engine's method is the same analysis.
+    const fromMethod = await collect(engine.analyzeVideo(clip, options));
     expect(fromStream).toEqual(fromFile);
+    expect(fromMethod).toEqual(fromFile);
   });
 
   it('keeps the decoded pixels on request, as RGB', async () => {
