@@ -14,6 +14,7 @@ use imageproc::rect::Rect;
 use crate::emotion::Emotion;
 use crate::error::{Error, Result};
 use crate::face::Face;
+use crate::geometry::BoundingBox;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum AnnotateFormat {
@@ -51,9 +52,36 @@ fn font() -> &'static FontRef<'static> {
     FONT.get_or_init(|| FontRef::try_from_slice(epaint_default_fonts::HACK_REGULAR).expect("the bundled font parses"))
 }
 
+/// A box to draw with its own text: for callers that label faces themselves, such as a video's
+/// tracked faces ("#2 HAPPY 91%", with the smoothed emotion's colour).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mark {
+    pub bbox: BoundingBox,
+    /// Its colour's emotion.
+    pub emotion: Emotion,
+    pub text: String,
+    /// Points to draw as the mesh (the 468 landmarks), or none.
+    pub landmarks: Vec<[f32; 3]>,
+}
+
 /// Draws every face onto `image`: a box in its emotion's colour, a label such as
 /// "HAPPY 91%" above it (inside when the box touches the top), and with `mesh` the landmarks.
 pub fn draw_faces(image: &mut RgbImage, faces: &[Face], mesh: bool) {
+    let marks: Vec<Mark> = faces
+        .iter()
+        .map(|face| Mark {
+            bbox: face.bbox,
+            emotion: face.emotion(),
+            text: label(face),
+            landmarks: if mesh { face.landmarks.clone() } else { Vec::new() },
+        })
+        .collect();
+    draw_marks(image, &marks);
+}
+
+/// Draws each mark: its mesh, its box in its emotion's colour, its text above it (inside when
+/// the box touches the top).
+pub fn draw_marks(image: &mut RgbImage, marks: &[Mark]) {
     let (width, height) = image.dimensions();
     if width == 0 || height == 0 {
         return;
@@ -62,27 +90,29 @@ pub fn draw_faces(image: &mut RgbImage, faces: &[Face], mesh: bool) {
     let font_size = (width as f32 / 22.0).max(12.0);
     let scale = PxScale::from(font_size);
     let dot = ((width as f32 / 400.0).round() as i32).max(1);
-    for face in faces {
-        let colour = emotion_colour(face.emotion());
-        if mesh {
-            for [x, y, _] in &face.landmarks {
-                draw_filled_circle_mut(image, (x.round() as i32, y.round() as i32), dot, MESH_COLOUR);
-            }
+    for mark in marks {
+        for [x, y, _] in &mark.landmarks {
+            draw_filled_circle_mut(image, (x.round() as i32, y.round() as i32), dot, MESH_COLOUR);
         }
-        let (x, y) = (face.bbox.x.round() as i32, face.bbox.y.round() as i32);
-        let (w, h) = (face.bbox.width.round().max(1.0) as u32, face.bbox.height.round().max(1.0) as u32);
+    }
+    for mark in marks {
+        let colour = emotion_colour(mark.emotion);
+        let (x, y) = (mark.bbox.x.round() as i32, mark.bbox.y.round() as i32);
+        let (w, h) = (mark.bbox.width.round().max(1.0) as u32, mark.bbox.height.round().max(1.0) as u32);
         for inset in 0..line as i32 {
             let side = |s: u32| s.saturating_sub(2 * inset as u32).max(1);
             draw_hollow_rect_mut(image, Rect::at(x + inset, y + inset).of_size(side(w), side(h)), colour);
         }
-        let text = label(face);
-        let (text_width, text_height) = text_size(scale, font(), &text);
+        if mark.text.is_empty() {
+            continue;
+        }
+        let (text_width, text_height) = text_size(scale, font(), &mark.text);
         let padding = (font_size / 4.0).round() as u32;
         let (box_width, box_height) = (text_width + 2 * padding, text_height + 2 * padding);
         let top = if y - box_height as i32 >= 0 { y - box_height as i32 } else { y.max(0) };
         let left = x.clamp(0, (width as i32 - box_width as i32).max(0));
         draw_filled_rect_mut(image, Rect::at(left, top).of_size(box_width, box_height), colour);
-        draw_text_mut(image, TEXT_COLOUR, left + padding as i32, top + padding as i32, scale, font(), &text);
+        draw_text_mut(image, TEXT_COLOUR, left + padding as i32, top + padding as i32, scale, font(), &mark.text);
     }
 }
 

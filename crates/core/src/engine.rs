@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use image::RgbImage;
 
-use crate::annotate::{self, AnnotateOptions};
+use crate::annotate::{self, AnnotateFormat, AnnotateOptions, Mark};
 use crate::cancel::checkpoint;
 use crate::classifier::EmotionClassifier;
 use crate::decode::DecodeLimits;
@@ -132,6 +132,14 @@ impl Engine {
         let faces = self.analyze_rgb(&image)?;
         annotate::draw_faces(&mut image, &faces, options.mesh);
         Ok((faces, annotate::encode(&image, options.format)?))
+    }
+
+    /// The image with `marks` drawn on it (boxes in their emotions' colours, their texts), encoded
+    /// as PNG or JPEG: for callers that label faces themselves, e.g. with track ids.
+    pub fn annotate<'a>(&self, image: impl Into<Image<'a>>, marks: &[Mark], format: AnnotateFormat) -> Result<Vec<u8>> {
+        let mut image = image.into().to_rgb(&self.config.limits)?.into_owned();
+        annotate::draw_marks(&mut image, marks);
+        annotate::encode(&image, format)
     }
 
     /// The largest face's most likely emotion among `among` (every emotion when empty; a tie

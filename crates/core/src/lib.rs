@@ -26,7 +26,7 @@ mod runtime;
 mod tensor;
 mod workers;
 
-pub use annotate::{AnnotateFormat, AnnotateOptions};
+pub use annotate::{AnnotateFormat, AnnotateOptions, Mark};
 pub use cancel::{run_with, CancelToken};
 pub use decode::DecodeLimits;
 pub use detect::planner::{DetectionConfig, SmallFaceDetector};

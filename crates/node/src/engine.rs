@@ -3,12 +3,12 @@
 
 use std::sync::{Arc, Mutex, PoisonError};
 
-use emotion_core::{CancelToken, Emotion, Engine, Error, Image, RawPixels, Workers};
-use napi::bindgen_prelude::{Either, Object, Uint8Array};
+use emotion_core::{CancelToken, Emotion, Engine, Error, Image, Mark, RawPixels, Workers};
+use napi::bindgen_prelude::{Buffer, Either, Object, Uint8Array};
 use napi::{Env, Result};
 use napi_derive::napi;
 
-use crate::annotate::{to_options, JsAnnotateOptions, JsAnnotated};
+use crate::annotate::{to_format, to_options, JsAnnotateOptions, JsAnnotated, JsMark};
 use crate::face::{EmotionLabel, JsFace};
 use crate::options::{to_config, EngineOptions, PoolOptions};
 use crate::settle::{on_own_thread, on_workers};
@@ -137,6 +137,26 @@ impl NativeEngine {
             call,
             move |engine| engine.analyze_annotated(as_image(&image), &to_options(options)?),
             |(faces, image)| JsAnnotated { faces: faces.into_iter().map(JsFace::from).collect(), image: image.into() },
+        )
+    }
+
+    /// The image with `marks` drawn on it (boxes in their emotions' colours, their texts), as PNG
+    /// (default) or JPEG.
+    #[napi(ts_return_type = "Promise<Buffer>")]
+    pub fn annotate<'env>(
+        &self,
+        env: &'env Env,
+        image: Either<Uint8Array, NativeRawImage>,
+        marks: Vec<JsMark>,
+        format: Option<String>,
+        call: &CallToken,
+    ) -> Result<Object<'env>> {
+        let marks: Vec<Mark> = marks.into_iter().map(Mark::from).collect();
+        self.run(
+            env,
+            call,
+            move |engine| engine.annotate(as_image(&image), &marks, to_format(format.as_deref())?),
+            Buffer::from,
         )
     }
 

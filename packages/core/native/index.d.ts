@@ -23,6 +23,11 @@ export declare class NativeEngine {
   /** `analyze`, plus the image with the faces drawn on it (PNG, or JPEG). */
   analyzeAnnotated(image: Uint8Array | NativeRawImage, options: JsAnnotateOptions | undefined | null, call: CallToken): Promise<NativeAnnotated>
   /**
+   * The image with `marks` drawn on it (boxes in their emotions' colours, their texts), as PNG
+   * (default) or JPEG.
+   */
+  annotate(image: Uint8Array | NativeRawImage, marks: Array<NativeMark>, format: string | undefined | null, call: CallToken): Promise<Buffer>
+  /**
    * The largest face's most likely emotion among `among` (every emotion when empty; a tie
    * goes to the one listed first), or null when there is no face.
    */
@@ -132,6 +137,16 @@ export interface NativeFace {
   emotions: Array<EmotionScore>
   /** The most likely emotion. */
   emotion: EmotionLabel
+}
+
+/** A box to draw with its own text (`annotate`): e.g. a tracked face's id and smoothed emotion. */
+export interface NativeMark {
+  box: JsBox
+  /** Its colour's emotion. */
+  emotion: EmotionLabel
+  text: string
+  /** The face's landmarks, `[x, y, z]` flattened, to draw as the mesh. */
+  landmarks?: Float32Array
 }
 
 /**

@@ -11,7 +11,15 @@ import { type CallToken, loadAddon, type NativeEngine, type NativeEngineOptions 
 import { runtimeSearchRoot } from './runtime.js';
 import { type AnalyzeVideoOptions, analyzeVideo, type VideoAnalysis } from './video.js';
 import { createTracker, type Smoothed, type TrackerOptions } from './tracking/index.js';
-import type { AnnotateOptions, Annotated, EmotionLabel, EngineOptions, Face, SeedAnswer } from './types.js';
+import type {
+  AnnotateOptions,
+  Annotated,
+  AnnotationMark,
+  EmotionLabel,
+  EngineOptions,
+  Face,
+  SeedAnswer,
+} from './types.js';
 
 /** Per call: a way to stop it, and a time limit. */
 export interface CallOptions {
@@ -79,6 +87,17 @@ export interface Engine extends AsyncDisposable {
   analyzeAnnotated(input: ImageSource, options?: AnnotateOptions & CallOptions): Promise<Annotated>;
 
   /**
+   * The image with `marks` drawn on it by the same annotator (boxes in their emotions' colours,
+   * their texts, optionally each face's mesh), encoded as PNG (default) or JPEG: for faces a
+   * caller labels itself, e.g. tracked ones with their ids and smoothed emotions.
+   */
+  annotate(
+    input: ImageSource,
+    marks: readonly AnnotationMark[],
+    options?: Pick<AnnotateOptions, 'format'> & CallOptions,
+  ): Promise<Buffer>;
+
+  /**
    * Live video: each frame analysed and its faces tracked (stable ids, emotions smoothed over
    * `timeConstantMs`, raw values kept). While a frame is analysed, newer frames replace the one
    * waiting, so the answers keep up with the source however slow the analysis.
@@ -129,6 +148,14 @@ class NodeEngine implements Engine {
       this.native.analyzeAnnotated(bytes, drawing, token),
     );
     return { faces, image };
+  }
+
+  annotate(
+    input: ImageSource,
+    marks: readonly AnnotationMark[],
+    options: Pick<AnnotateOptions, 'format'> & CallOptions = {},
+  ): Promise<Buffer> {
+    return this.call(input, options, (image, token) => this.native.annotate(image, [...marks], options.format, token));
   }
 
   async predictSeed(input: ImageSource): Promise<SeedAnswer> {

@@ -34,6 +34,7 @@ export { SMALL_FACE_DETECTORS, type SmallFaceDetector } from './types.js';
 export type {
   AnnotateOptions,
   Annotated,
+  AnnotationMark,
   Box,
   EmotionLabel,
   EmotionScore,

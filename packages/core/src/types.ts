@@ -78,6 +78,16 @@ export interface AnnotateOptions {
   format?: 'png' | 'jpeg';
 }
 
+/** A box to draw with its own text (`engine.annotate`): e.g. a tracked face's id and smoothed emotion. */
+export interface AnnotationMark {
+  box: Box;
+  /** Its colour's emotion (the wire contract's colours). */
+  emotion: EmotionLabel;
+  text: string;
+  /** The face's landmarks (`Face.landmarks`), to draw as the mesh. */
+  landmarks?: Float32Array;
+}
+
 export interface Annotated {
   faces: Face[];
   /** The encoded image with the faces drawn on it. */

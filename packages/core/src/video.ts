@@ -8,8 +8,9 @@ import type { Readable } from 'node:stream';
 
 import { type DecodedFrame, type DecodeOptions, decodeVideo } from './ffmpeg.js';
 import type { RawImage } from './input.js';
+import { labelText } from './wire.js';
 import { createTracker, EMOTION_LABELS, SessionRecorder, type SessionSummary } from './tracking/index.js';
-import type { AnnotateOptions, Annotated, Box, EmotionLabel, EmotionScore, Face } from './types.js';
+import type { AnnotateOptions, AnnotationMark, Box, EmotionLabel, EmotionScore, Face } from './types.js';
 
 export { FFMPEG_INSTALL_HINT, probeVideo, VideoError, type VideoErrorCode, type VideoInfo } from './ffmpeg.js';
 
@@ -23,8 +24,8 @@ export interface AnalyzeVideoOptions extends DecodeOptions {
   /** Keep each frame's decoded pixels on it (to draw on them). */
   keepPixels?: boolean;
   /**
-   * Have the engine's annotator draw each frame's faces (boxes, emotion labels, with `mesh` the
-   * landmarks) as it analyses it: the frame then carries the drawn JPEG in `annotated`.
+   * Have the engine's annotator draw each frame's tracked faces (boxes, track ids and smoothed
+   * emotions, with `mesh` the landmarks): the frame then carries the drawn JPEG in `annotated`.
    */
   annotate?: { mesh?: boolean };
 }
@@ -92,7 +93,11 @@ const LABELS: readonly EmotionLabel[] = EMOTION_LABELS;
 /** What a video analysis uses of an engine (createEngine's is one; `engine.analyzeVideo` passes itself). */
 export interface VideoEngine {
   analyze(input: RawImage, options?: { signal?: AbortSignal }): Promise<Face[]>;
-  analyzeAnnotated(input: RawImage, options?: AnnotateOptions & { signal?: AbortSignal }): Promise<Annotated>;
+  annotate(
+    input: RawImage,
+    marks: readonly AnnotationMark[],
+    options?: Pick<AnnotateOptions, 'format'> & { signal?: AbortSignal },
+  ): Promise<Buffer>;
 }
 
 /**
@@ -119,15 +124,20 @@ export function analyzeVideo(
     signal?.addEventListener('abort', stop, { once: true });
     const concurrency = Math.max(1, options.concurrency ?? availableParallelism());
     // Frames in decode order, each with its analysis running; answers are taken in that order.
-    const pending: { frame: DecodedFrame; analysed: Promise<{ faces: Face[]; image?: Buffer }> }[] = [];
+    const pending: { frame: DecodedFrame; analysed: Promise<Face[]> }[] = [];
     let index = 0;
     const next = async (): Promise<VideoFrame> => {
       const head = pending.shift();
       if (!head) throw new Error('no frame pending');
-      const { faces, image } = await head.analysed;
+      const faces = await head.analysed;
       signal?.throwIfAborted();
       const frame = toVideoFrame(index++, head.frame, faces, tracker, options.keepPixels === true);
-      if (image) frame.annotated = image;
+      // Drawn once tracked, so the labels are the track's id and smoothed emotion.
+      if (options.annotate) {
+        const marks = markFaces(frame, faces, options.annotate.mesh === true);
+        const pixels = { data: head.frame.data, width: head.frame.width, height: head.frame.height };
+        frame.annotated = await engine.annotate(pixels, marks, { format: 'jpeg', ...(signal ? { signal } : {}) });
+      }
       timeline.add(frame);
       return frame;
     };
@@ -136,9 +146,7 @@ export function analyzeVideo(
         signal?.throwIfAborted();
         const pixels = { data: frame.data, width: frame.width, height: frame.height };
         const call = signal ? { signal } : {};
-        const analysed = options.annotate
-          ? engine.analyzeAnnotated(pixels, { ...call, mesh: options.annotate.mesh === true, format: 'jpeg' })
-          : engine.analyze(pixels, call).then((faces) => ({ faces, image: undefined }));
+        const analysed = engine.analyze(pixels, call);
         // Handled here so a rejection waiting its turn is not reported as unhandled.
         analysed.catch(() => {});
         pending.push({ frame, analysed });
@@ -165,6 +173,21 @@ export function analyzeVideo(
 }
 
 type Tracker = ReturnType<typeof createTracker>;
+
+/** "#2 HAPPY 91%": each tracked face's id and smoothed emotion, in that emotion's colour. */
+function markFaces(frame: VideoFrame, faces: Face[], mesh: boolean): AnnotationMark[] {
+  return frame.faces.map((face, i) => {
+    const top = face.emotions[0];
+    const percent = top ? ` ${Math.round(top.probability * 100)}%` : '';
+    const landmarks = mesh ? faces[i]?.landmarks : undefined;
+    return {
+      box: face.box,
+      emotion: face.emotion,
+      text: `#${face.track} ${labelText(face.emotion)}${percent}`,
+      ...(landmarks ? { landmarks } : {}),
+    };
+  });
+}
 
 function toVideoFrame(
   index: number,

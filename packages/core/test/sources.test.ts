@@ -61,4 +61,24 @@ describe('image sources', () => {
     expect(fromPixels.faces.map((f) => f.emotion)).toEqual(['happy']);
     expect(fromPixels.image.subarray(1, 4).toString('latin1')).toBe('PNG');
   });
+
+  it('annotate draws the marks a caller gives: its box in its emotion’s colour, on the pixels given', async () => {
+    const { data, width, height } = jpeg.decode(bytes, { useTArray: true });
+    const [face] = expected;
+    if (!face) throw new Error('no face');
+    const drawn = await engine.annotate({ data, width, height }, [{ box: face.box, emotion: 'sad', text: '#7 SAD' }], {
+      format: 'jpeg',
+    });
+    const image = jpeg.decode(drawn, { useTArray: true });
+    expect([image.width, image.height]).toEqual([width, height]);
+    // The box's left edge, half-way down: EMOTION_COLOURS.sad (#3d7dd8), give or take JPEG's rounding.
+    const x = Math.round(face.box.x) + 1;
+    const y = Math.round(face.box.y + face.box.height / 2);
+    const at = (y * width + x) * 4;
+    const [r, g, b] = [image.data[at] ?? 0, image.data[at + 1] ?? 0, image.data[at + 2] ?? 0];
+    expect(Math.abs(r - 0x3d) + Math.abs(g - 0x7d) + Math.abs(b - 0xd8)).toBeLessThan(60);
+    await expect(engine.annotate({ data, width, height }, [], { format: 'gif' as 'png' })).rejects.toMatchObject({
+      code: 'INVALID_OPTIONS',
+    });
+  });
 });
