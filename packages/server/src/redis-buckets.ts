@@ -14,25 +14,16 @@
  * Either way `emotion_rate_limit_store_failures_total` counts it and the log says so once per
  * outage. Why `local` is the default: docs/fleet.md.
  */
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 
-import type { RateLimitSettings, StoreFailureMode } from './types.js';
+import type { RateLimitSettings, RedisStoreSettings } from './types.js';
 import { ServerBusyError } from './errors.js';
-import { storeHealth } from './redis-store-health.js';
+import { redisClient, storeHealth } from './redis-store-health.js';
 import { type BucketStore, memoryBuckets, type TakeResult, takeResult } from './rate-limit.js';
 
-/** RATE_LIMIT_STORE=redis://… and its companions (config.ts). */
-export interface RedisStoreSettings {
-  /** redis:// or rediss:// URL; a password in it is read but never shown (describeSettings). */
-  url: string;
-  /** RATE_LIMIT_STORE_PASSWORD, e.g. from a Secret; overrides one in the URL. */
-  password: string | undefined;
-  /** How long a take may wait for Redis before the failure mode applies. */
-  timeoutMs: number;
-  onFailure: StoreFailureMode;
-}
+export type { RedisStoreSettings } from './types.js';
 
 const KEY_PREFIX = 'emotion:ratelimit:';
 
@@ -92,15 +83,7 @@ export function redisBuckets(
   settings: RedisStoreSettings,
   options: RedisBucketsOptions = {},
 ): RedisBuckets {
-  const redis = new Redis(settings.url, {
-    ...(settings.password !== undefined ? { password: settings.password } : {}),
-    // A take that cannot be sent now fails now (and falls back) instead of waiting in a queue.
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    commandTimeout: settings.timeoutMs,
-    connectTimeout: Math.max(1_000, settings.timeoutMs),
-    // Reconnects for ever, at most 2 s apart (ioredis' default), so Redis's return is noticed.
-  }) as ScriptedRedis;
+  const redis = redisClient(settings) as ScriptedRedis;
   redis.defineCommand('takeBucket', { numberOfKeys: 1, lua: TAKE_SCRIPT });
 
   const fallback = memoryBuckets(limit);

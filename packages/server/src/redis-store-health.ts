@@ -1,16 +1,33 @@
 /**
- * Whether Redis answers, as both Redis-backed stores (rate-limit buckets, stream leases) track
- * it: the shared `emotion_rate_limit_store_up` gauge and `_failures_total` counter, one log line
+ * How both Redis-backed stores (rate-limit buckets, stream leases) connect, and whether Redis
+ * answers, as they track it: the shared `emotion_rate_limit_store_up` gauge and `_failures_total` counter, one log line
  * per change rather than per request, and a short pause after a failure, so a stalled Redis costs
  * one timeout per second instead of one per request.
  */
 import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
 
-import type { StoreFailureMode } from './types.js';
+import { Redis } from 'ioredis';
+
+import type { RedisStoreSettings, StoreFailureMode } from './types.js';
 
 /** How long a store leaves Redis alone after a failed call. */
 const BACKOFF_MS = 1_000;
+
+/**
+ * A client whose commands fail at once when they cannot be sent (the store's failure mode then
+ * applies) instead of waiting in a queue; it reconnects for ever, at most 2 s apart (ioredis'
+ * default), so Redis's return is noticed.
+ */
+export function redisClient(settings: RedisStoreSettings): Redis {
+  return new Redis(settings.url, {
+    ...(settings.password !== undefined ? { password: settings.password } : {}),
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    commandTimeout: settings.timeoutMs,
+    connectTimeout: Math.max(1_000, settings.timeoutMs),
+  });
+}
 
 export interface StoreHealthOptions {
   /** What the store does, for the log: "rate limits", "stream caps". */

@@ -13,12 +13,12 @@
  * RATE_LIMIT_STORE_TIMEOUT_MS. When Redis does not answer, the caller (open-streams.ts) applies
  * RATE_LIMIT_STORE_FAILURE; failed admissions are counted in the bucket store's metrics.
  */
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 
-import type { RedisStoreSettings } from './redis-buckets.js';
-import { storeHealth } from './redis-store-health.js';
+import { redisClient, storeHealth } from './redis-store-health.js';
+import type { RedisStoreSettings } from './types.js';
 
 /** How often an open stream renews its lease. */
 export const LEASE_RENEW_MS = 3_000;
@@ -89,13 +89,7 @@ export interface StreamLeasesOptions {
 }
 
 export function redisStreamLeases(settings: RedisStoreSettings, options: StreamLeasesOptions = {}): StreamLeases {
-  const redis = new Redis(settings.url, {
-    ...(settings.password !== undefined ? { password: settings.password } : {}),
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    commandTimeout: settings.timeoutMs,
-    connectTimeout: Math.max(1_000, settings.timeoutMs),
-  }) as ScriptedRedis;
+  const redis = redisClient(settings) as ScriptedRedis;
   redis.defineCommand('streamLease', { numberOfKeys: 1, lua: LEASE_SCRIPT });
   const prefix = KEY_PREFIX + (options.keyPrefix ?? '');
   const leaseMs = String(options.leaseMs ?? LEASE_MS);

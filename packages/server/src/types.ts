@@ -48,3 +48,14 @@ export interface StreamLimits {
 /** What a Redis-backed store does when Redis does not answer (RATE_LIMIT_STORE_FAILURE): `local`, this process's own state; `closed`, 503. */
 export const STORE_FAILURE_MODES = ['local', 'closed'] as const;
 export type StoreFailureMode = (typeof STORE_FAILURE_MODES)[number];
+
+/** RATE_LIMIT_STORE=redis://… and its companions (config.ts). */
+export interface RedisStoreSettings {
+  /** redis:// or rediss:// URL; a password in it is read but never shown (describeSettings). */
+  url: string;
+  /** RATE_LIMIT_STORE_PASSWORD, e.g. from a Secret; overrides one in the URL. */
+  password: string | undefined;
+  /** How long a take may wait for Redis before the failure mode applies. */
+  timeoutMs: number;
+  onFailure: StoreFailureMode;
+}
