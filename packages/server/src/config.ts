@@ -7,9 +7,11 @@
  */
 import { readFileSync } from 'node:fs';
 
-import { defaultThreads, type EngineOptions, SMALL_FACE_DETECTORS } from '@emotion/core';
+import type { z } from 'zod';
 
-import { DEFAULT_MAX_BODY_BYTES, DEFAULT_QUEUE_PER_THREAD, DEFAULT_STORE_TIMEOUT_MS } from './defaults.js';
+import { defaultThreads, type EngineOptions } from '@emotion/core';
+
+import { DEFAULT_QUEUE_PER_THREAD, DEFAULT_STORE_TIMEOUT_MS } from './defaults.js';
 import { type RedisStoreSettings, redactedUrl } from './redis-buckets.js';
 import { parseKeysFile, quickStartKeys } from './settings-parsers.js';
 import { SETTINGS } from './settings-schema.js';
@@ -98,14 +100,14 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, readFile = re
     burst: v.RATE_LIMIT_BURST ?? Math.max(1, Math.floor(limit.count)),
     text: limit.text,
   };
-  const store = v.RATE_LIMIT_STORE ?? 'memory';
+  const store = v.RATE_LIMIT_STORE;
   const companions = ['RATE_LIMIT_STORE_PASSWORD', 'RATE_LIMIT_STORE_TIMEOUT_MS', 'RATE_LIMIT_STORE_FAILURE'] as const;
   const stray = companions.find((name) => v[name] !== undefined);
   if (store === 'memory' && stray) problems.push(`${stray} needs RATE_LIMIT_STORE=redis://…`);
   if (store !== 'memory' && !rateLimit) problems.push('RATE_LIMIT_STORE needs RATE_LIMIT');
 
-  const headersTimeout = v.HEADERS_TIMEOUT_MS ?? 10_000;
-  const requestTimeout = v.REQUEST_TIMEOUT_MS ?? 30_000;
+  const headersTimeout = v.HEADERS_TIMEOUT_MS;
+  const requestTimeout = v.REQUEST_TIMEOUT_MS;
   // Node refuses the combination; say which settings are at fault.
   if (headersTimeout > requestTimeout)
     problems.push(`HEADERS_TIMEOUT_MS (${headersTimeout}) must not exceed REQUEST_TIMEOUT_MS (${requestTimeout})`);
@@ -113,9 +115,9 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, readFile = re
   if (problems.length > 0) throw new Error(`invalid settings:\n  ${problems.join('\n  ')}`);
 
   const threads = v.INFERENCE_THREADS ?? defaultThreads();
-  const maxBodyBytes = v.MAX_BODY_MB ?? DEFAULT_MAX_BODY_BYTES;
+  const maxBodyBytes = v.MAX_BODY_MB;
   return {
-    listen: { host: v.HOST ?? '127.0.0.1', port: v.PORT ?? 5000 },
+    listen: { host: v.HOST, port: v.PORT },
     maxBodyBytes,
     inferenceThreads: threads,
     maxQueue: v.MAX_QUEUE ?? DEFAULT_QUEUE_PER_THREAD * threads,
@@ -131,40 +133,44 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, readFile = re
             timeoutMs: v.RATE_LIMIT_STORE_TIMEOUT_MS ?? DEFAULT_STORE_TIMEOUT_MS,
             onFailure: v.RATE_LIMIT_STORE_FAILURE ?? STORE_FAILURE_MODES[0],
           },
-    trustProxy: v.TRUST_PROXY ?? 0,
+    trustProxy: v.TRUST_PROXY,
     metricsPort: v.METRICS_PORT,
-    corsOrigins: v.CORS_ORIGINS ?? '*',
-    logFormat: v.LOG_FORMAT ?? 'json',
-    logLevel: v.LOG_LEVEL ?? 'info',
-    logRequests: (v.LOG_REQUESTS ?? '1') === '1',
-    shutdownDelayMs: v.SHUTDOWN_DELAY_MS ?? 0,
+    corsOrigins: v.CORS_ORIGINS,
+    logFormat: v.LOG_FORMAT,
+    logLevel: v.LOG_LEVEL,
+    logRequests: v.LOG_REQUESTS === '1',
+    shutdownDelayMs: v.SHUTDOWN_DELAY_MS,
     engine: {
       threads: v.INFERENCE_THREADS,
       maxPixels: v.MAX_IMAGE_PIXELS,
       // The engine's own limit on an encoded image would otherwise stay at its 25 MiB default.
       maxEncodedBytes: maxBodyBytes,
-      smallFaceDetector: v.SMALL_FACE_DETECTOR ?? SMALL_FACE_DETECTORS[0],
+      smallFaceDetector: v.SMALL_FACE_DETECTOR,
       minFaceSize: v.MIN_FACE_SIZE,
     },
     httpTimeouts: {
       headersTimeout,
       requestTimeout,
-      keepAliveTimeout: v.KEEP_ALIVE_TIMEOUT_MS ?? 5_000,
+      keepAliveTimeout: v.KEEP_ALIVE_TIMEOUT_MS,
       connectionsCheckingInterval: Math.min(1_000, Math.ceil(headersTimeout / 4)),
     },
-    streamLimits: {
-      maxPerCaller: v.STREAM_MAX_PER_CALLER ?? 4,
-      maxOpen: v.STREAM_MAX_OPEN ?? 32,
-      maxBufferedBytes: (v.STREAM_MAX_BUFFERED_KB ?? 1024) * 1024,
-      idleTimeoutMs: v.STREAM_IDLE_TIMEOUT_MS ?? 60_000,
-      heartbeatMs: v.STREAM_HEARTBEAT_MS ?? 15_000,
-      frameTimeoutMs: requestTimeout,
-    },
+    streamLimits: streamLimits(v),
+  };
+}
+
+function streamLimits(v: z.output<typeof SETTINGS>): StreamLimits {
+  return {
+    maxPerCaller: v.STREAM_MAX_PER_CALLER,
+    maxOpen: v.STREAM_MAX_OPEN,
+    maxBufferedBytes: v.STREAM_MAX_BUFFERED_KB * 1024,
+    idleTimeoutMs: v.STREAM_IDLE_TIMEOUT_MS,
+    heartbeatMs: v.STREAM_HEARTBEAT_MS,
+    frameTimeoutMs: v.REQUEST_TIMEOUT_MS,
   };
 }
 
 /** The stream limits with every STREAM_* unset: what createApp uses when given none. */
-export const defaultStreamLimits = (): StreamLimits => readSettings({}).streamLimits;
+export const defaultStreamLimits = (): StreamLimits => streamLimits(SETTINGS.parse({}));
 
 function readKeysFile(path: string): string {
   try {

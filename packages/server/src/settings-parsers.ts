@@ -25,9 +25,9 @@ export interface SettingDoc {
 }
 export const docs = z.registry<SettingDoc>();
 
-/** A variable: blank counts as unset; `parse` throws the error line for a bad value. */
-export function variable<T>(parse: (raw: string) => T, doc: SettingDoc) {
-  const schema = z.preprocess(
+/** A variable's value, or undefined when unset (blank counts as unset); `parse` throws its error line. */
+function parsed<T>(parse: (raw: string) => T) {
+  return z.preprocess(
     (raw) => (raw === '' ? undefined : raw),
     z
       .string()
@@ -42,7 +42,25 @@ export function variable<T>(parse: (raw: string) => T, doc: SettingDoc) {
         }
       }),
   );
-  return schema.register(docs, doc);
+}
+
+/** A variable whose absence means something else decides (the engine, another setting): undefined when unset. */
+export function variable<T>(parse: (raw: string) => T, doc: SettingDoc) {
+  return parsed(parse).register(docs, doc);
+}
+
+/**
+ * A variable with a default of its own: `fallback` when unset, and the table's default, as
+ * `String(fallback)` unless `doc` words it (so the value and the table cannot disagree).
+ */
+export function defaulted<T>(
+  parse: (raw: string) => T,
+  fallback: T,
+  doc: Omit<SettingDoc, 'default'> & { default?: string },
+) {
+  return parsed(parse)
+    .transform((value) => value ?? fallback)
+    .register(docs, { ...doc, default: doc.default ?? String(fallback) });
 }
 
 export function wholeNumber(name: string, min: number, max: number) {

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_QUEUE_PER_THREAD, DEFAULT_STORE_TIMEOUT_MS } from './defaults.js';
 import {
   corsOrigins,
+  defaulted,
   docs,
   MIN_KEY_LENGTH,
   ms,
@@ -19,18 +20,16 @@ import {
   variable,
   wholeNumber,
 } from './settings-parsers.js';
-import { parseTrustProxy } from './trusted-proxies.js';
+import { parseTrustProxy, type TrustProxy } from './trusted-proxies.js';
 import { LOG_LEVELS, STORE_FAILURE_MODES } from './types.js';
 
 export const SETTINGS = z.object({
-  HOST: variable((raw) => raw, {
+  HOST: defaulted((raw) => raw, '127.0.0.1', {
     section: 'Listening',
-    default: '127.0.0.1',
     description: 'Address to listen on; `0.0.0.0` for every interface (containers)',
   }),
-  PORT: variable(wholeNumber('PORT', 0, 65535), {
+  PORT: defaulted(wholeNumber('PORT', 0, 65535), 5000, {
     section: 'Listening',
-    default: '5000',
     description: 'Port to listen on; 0 picks a free one (the log says which)',
   }),
   WEB_ROOT: variable((raw) => raw, {
@@ -38,18 +37,18 @@ export const SETTINGS = z.object({
     default: "@emotion/web's dist",
     description: 'Folder of the web client served at `/`',
   }),
-  SHUTDOWN_DELAY_MS: variable(ms('SHUTDOWN_DELAY_MS', 0, 600_000), {
+  SHUTDOWN_DELAY_MS: defaulted(ms('SHUTDOWN_DELAY_MS', 0, 600_000), 0, {
     section: 'Listening',
-    default: '0',
     description: 'After SIGTERM, how long `/health/ready` answers 503 before the listener closes',
   }),
-  MAX_BODY_MB: variable(
+  MAX_BODY_MB: defaulted(
     (raw) => {
       const megabytes = Number(raw);
       if (!/^\d+(\.\d+)?$/.test(raw) || !(megabytes > 0))
         throw new Error(`MAX_BODY_MB must be a positive number of MiB, got "${raw}"`);
       return Math.floor(megabytes * 1024 * 1024);
     },
+    DEFAULT_MAX_BODY_BYTES,
     {
       section: 'Requests',
       default: String(DEFAULT_MAX_BODY_BYTES / 1024 / 1024),
@@ -61,24 +60,20 @@ export const SETTINGS = z.object({
     default: "the engine's (4096 × 4096)",
     description: 'Largest width × height decoded; larger gets 413 from the header alone',
   }),
-  HEADERS_TIMEOUT_MS: variable(ms('HEADERS_TIMEOUT_MS'), {
+  HEADERS_TIMEOUT_MS: defaulted(ms('HEADERS_TIMEOUT_MS'), 10_000, {
     section: 'Requests',
-    default: '10000',
     description: 'The request line and headers must arrive within it (408 after)',
   }),
-  REQUEST_TIMEOUT_MS: variable(ms('REQUEST_TIMEOUT_MS'), {
+  REQUEST_TIMEOUT_MS: defaulted(ms('REQUEST_TIMEOUT_MS'), 30_000, {
     section: 'Requests',
-    default: '30000',
     description: 'A whole request, and a whole stream frame, must arrive within it',
   }),
-  KEEP_ALIVE_TIMEOUT_MS: variable(ms('KEEP_ALIVE_TIMEOUT_MS'), {
+  KEEP_ALIVE_TIMEOUT_MS: defaulted(ms('KEEP_ALIVE_TIMEOUT_MS'), 5_000, {
     section: 'Requests',
-    default: '5000',
     description: 'An idle keep-alive connection is closed after it',
   }),
-  CORS_ORIGINS: variable(corsOrigins, {
+  CORS_ORIGINS: defaulted(corsOrigins, '*' as '*' | string[], {
     section: 'Requests',
-    default: '*',
     description: 'Origins whose pages may call the API, comma-separated',
   }),
   INFERENCE_THREADS: variable(wholeNumber('INFERENCE_THREADS', 1, 1024), {
@@ -91,9 +86,8 @@ export const SETTINGS = z.object({
     default: `${DEFAULT_QUEUE_PER_THREAD} × INFERENCE_THREADS`,
     description: 'Requests with an inference running or waiting; more get 503 with Retry-After',
   }),
-  SMALL_FACE_DETECTOR: variable(oneOf('SMALL_FACE_DETECTOR', SMALL_FACE_DETECTORS), {
+  SMALL_FACE_DETECTOR: defaulted(oneOf('SMALL_FACE_DETECTOR', SMALL_FACE_DETECTORS), SMALL_FACE_DETECTORS[0], {
     section: 'Engine',
-    default: SMALL_FACE_DETECTORS[0],
     description: `The pass for faces the short-range detector misses: ${SMALL_FACE_DETECTORS.join(' or ')}`,
   }),
   MIN_FACE_SIZE: variable(wholeNumber('MIN_FACE_SIZE', 0, 4096), {
@@ -124,9 +118,8 @@ export const SETTINGS = z.object({
     default: "one period's count",
     description: "The bucket's size: requests let through at once after a quiet spell",
   }),
-  RATE_LIMIT_STORE: variable(redisUrl, {
+  RATE_LIMIT_STORE: defaulted(redisUrl, 'memory', {
     section: 'API keys and rate limits',
-    default: 'memory',
     description: 'Where buckets live: `memory`, or `redis://host:6379` shared by every replica (docs/fleet.md)',
   }),
   RATE_LIMIT_STORE_PASSWORD: variable((raw) => raw, {
@@ -144,50 +137,41 @@ export const SETTINGS = z.object({
     default: STORE_FAILURE_MODES[0],
     description: "When Redis does not answer: `local` (this process's buckets) or `closed` (503)",
   }),
-  TRUST_PROXY: variable(parseTrustProxy, {
+  TRUST_PROXY: defaulted(parseTrustProxy, 0 as TrustProxy, {
     section: 'API keys and rate limits',
-    default: '0',
     description:
       'Proxies whose X-Forwarded-For to believe: a hop count, or addresses and CIDR ranges (`loopback`, `private`)',
   }),
-  STREAM_MAX_PER_CALLER: variable(wholeNumber('STREAM_MAX_PER_CALLER', 1, 10_000), {
+  STREAM_MAX_PER_CALLER: defaulted(wholeNumber('STREAM_MAX_PER_CALLER', 1, 10_000), 4, {
     section: 'Live stream',
-    default: '4',
     description: 'Open streams per key (per address without keys); more get 429',
   }),
-  STREAM_MAX_OPEN: variable(wholeNumber('STREAM_MAX_OPEN', 1, 100_000), {
+  STREAM_MAX_OPEN: defaulted(wholeNumber('STREAM_MAX_OPEN', 1, 100_000), 32, {
     section: 'Live stream',
-    default: '32',
     description: 'Open streams in all; more get 503',
   }),
-  STREAM_MAX_BUFFERED_KB: variable(wholeNumber('STREAM_MAX_BUFFERED_KB', 16, 1_048_576), {
+  STREAM_MAX_BUFFERED_KB: defaulted(wholeNumber('STREAM_MAX_BUFFERED_KB', 16, 1_048_576), 1024, {
     section: 'Live stream',
-    default: '1024',
     description: 'Answers a client has not read; past it new answers are dropped (`answersDropped`)',
   }),
-  STREAM_IDLE_TIMEOUT_MS: variable(ms('STREAM_IDLE_TIMEOUT_MS', 1_000), {
+  STREAM_IDLE_TIMEOUT_MS: defaulted(ms('STREAM_IDLE_TIMEOUT_MS', 1_000), 60_000, {
     section: 'Live stream',
-    default: '60000',
     description: 'A stream without a frame for this long is closed (1000)',
   }),
-  STREAM_HEARTBEAT_MS: variable(ms('STREAM_HEARTBEAT_MS', 100, 600_000), {
+  STREAM_HEARTBEAT_MS: defaulted(ms('STREAM_HEARTBEAT_MS', 100, 600_000), 15_000, {
     section: 'Live stream',
-    default: '15000',
     description: 'Ping interval; a client that missed the last pong is cut',
   }),
-  LOG_FORMAT: variable(oneOf('LOG_FORMAT', ['json', 'pretty'] as const), {
+  LOG_FORMAT: defaulted(oneOf('LOG_FORMAT', ['json', 'pretty'] as const), 'json', {
     section: 'Logs and metrics',
-    default: 'json',
     description: 'JSON lines, or pretty for a terminal',
   }),
-  LOG_LEVEL: variable(oneOf('LOG_LEVEL', LOG_LEVELS), {
+  LOG_LEVEL: defaulted(oneOf('LOG_LEVEL', LOG_LEVELS), 'info', {
     section: 'Logs and metrics',
-    default: 'info',
     description: LOG_LEVELS.join(', '),
   }),
-  LOG_REQUESTS: variable(oneOf('LOG_REQUESTS', ['1', '0'] as const), {
+  LOG_REQUESTS: defaulted(oneOf('LOG_REQUESTS', ['1', '0'] as const), '1', {
     section: 'Logs and metrics',
-    default: '1',
     description: 'One log line per request (never a body, a query or a key)',
   }),
   METRICS_PORT: variable(wholeNumber('METRICS_PORT', 1, 65535), {
