@@ -20,7 +20,7 @@ import type { Registry } from 'prom-client';
 
 import type { RateLimitSettings, RedisStoreSettings } from './types.js';
 import { ServerBusyError } from './errors.js';
-import { redisClient, storeHealth } from './redis-store-health.js';
+import { redisClient, storeHealth, whenConnected } from './redis-store-health.js';
 import { type BucketStore, memoryBuckets, type TakeResult, takeResult } from './rate-limit.js';
 
 export type { RedisStoreSettings } from './types.js';
@@ -130,13 +130,7 @@ export function redisBuckets(
         return failed(key, nowMs);
       }
     },
-    connected: () =>
-      redis.status === 'ready'
-        ? Promise.resolve()
-        : new Promise<void>((resolve, reject) => {
-            redis.once('ready', resolve);
-            redis.once('error', reject);
-          }),
+    connected: () => whenConnected(redis),
     async close() {
       await redis.quit().catch(() => redis.disconnect());
     },

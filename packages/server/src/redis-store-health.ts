@@ -29,6 +29,15 @@ export function redisClient(settings: RedisStoreSettings): Redis {
   });
 }
 
+/** Resolves once `redis` is connected, or rejects with its first connection error. */
+export function whenConnected(redis: Redis): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    redis.once('ready', resolve);
+    redis.once('error', reject);
+  });
+}
+
 export interface StoreHealthOptions {
   /** What the store does, for the log: "rate limits", "stream caps". */
   subject: string;

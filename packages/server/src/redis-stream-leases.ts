@@ -17,7 +17,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 
-import { redisClient, storeHealth } from './redis-store-health.js';
+import { redisClient, storeHealth, whenConnected } from './redis-store-health.js';
 import type { RedisStoreSettings } from './types.js';
 
 /** How often an open stream renews its lease. */
@@ -152,13 +152,7 @@ export function redisStreamLeases(settings: RedisStoreSettings, options: StreamL
       await redis.zrem(prefix + caller, id).catch(() => {});
     },
     failed: health.countFallback,
-    connected: () =>
-      redis.status === 'ready'
-        ? Promise.resolve()
-        : new Promise<void>((resolve, reject) => {
-            redis.once('ready', resolve);
-            redis.once('error', reject);
-          }),
+    connected: () => whenConnected(redis),
     async close() {
       // Streams still closing at shutdown give their places back now, not a lease time later:
       // their clients may be reconnecting to another replica already.
