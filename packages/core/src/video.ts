@@ -8,7 +8,7 @@ import type { Readable } from 'node:stream';
 
 import { type DecodedFrame, type DecodeOptions, decodeVideo } from './ffmpeg.js';
 import type { RawImage } from './input.js';
-import { labelText } from './wire.js';
+import { faceCaption } from './wire.js';
 import { createTracker, EMOTION_LABELS, SessionRecorder, type SessionSummary } from './tracking/index.js';
 import type { AnnotateOptions, AnnotationMark, Box, EmotionLabel, EmotionScore, Face } from './types.js';
 
@@ -177,13 +177,11 @@ type Tracker = ReturnType<typeof createTracker>;
 /** "#2 HAPPY 91%": each tracked face's id and smoothed emotion, in that emotion's colour. */
 function markFaces(frame: VideoFrame, faces: Face[], mesh: boolean): AnnotationMark[] {
   return frame.faces.map((face, i) => {
-    const top = face.emotions[0];
-    const percent = top ? ` ${Math.round(top.probability * 100)}%` : '';
     const landmarks = mesh ? faces[i]?.landmarks : undefined;
     return {
       box: face.box,
       emotion: face.emotion,
-      text: `#${face.track} ${labelText(face.emotion)}${percent}`,
+      text: faceCaption({ id: face.track, emotion: face.emotion, emotions: face.emotions }),
       ...(landmarks ? { landmarks } : {}),
     };
   });

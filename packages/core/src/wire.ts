@@ -34,6 +34,17 @@ export function labelText<L extends EmotionLabel>(label: L): Uppercase<L> {
   return label.toUpperCase() as Uppercase<L>;
 }
 
+/**
+ * A face's caption on a drawn box: "HAPPY 92%", or "#2 HAPPY 92%" for a tracked face (its id),
+ * from its top emotion and that emotion's probability.
+ */
+export function faceCaption(face: { id?: number; emotion: EmotionLabel; emotions: readonly WireScore[] }): string {
+  const top = face.emotions[0];
+  const percent = top ? ` ${Math.round(top.probability * 100)}%` : '';
+  const id = face.id === undefined ? '' : `#${face.id} `;
+  return `${id}${labelText(face.emotion)}${percent}`;
+}
+
 export interface WireBox {
   x: number;
   y: number;

@@ -1,5 +1,5 @@
 /** Pure helpers of the web client (no DOM), unit-tested in test/geometry.test.ts. */
-import { labelText as emotionText, type WireBox as Box, type WireFace } from '@emotion/core/wire';
+import type { WireBox as Box, WireFace } from '@emotion/core/wire';
 
 export type { Box };
 
@@ -15,14 +15,6 @@ export function fitWidth(width: number, height: number, maxWidth: number): { wid
 /** The box as it appears in a horizontally mirrored picture `frameWidth` wide (selfie view). */
 export function mirrorBox(box: Box, frameWidth: number): Box {
   return { ...box, x: frameWidth - box.x - box.width };
-}
-
-/** "HAPPY 92%", or "#2 HAPPY 92%" for a tracked face: the top emotion and its probability. */
-export function labelText(face: AnalyzedFace): string {
-  const top = face.emotions[0];
-  const percent = top ? ` ${Math.round(top.probability * 100)}%` : '';
-  const id = face.id === undefined ? '' : `#${face.id} `;
-  return `${id}${emotionText(face.emotion)}${percent}`;
 }
 
 /** A sentence for the person when getUserMedia fails. */

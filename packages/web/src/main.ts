@@ -9,8 +9,8 @@
 import './style.css';
 
 import { fetchWithKey } from './api-key.js';
-import { EMOTION_COLOURS } from '@emotion/core/wire';
-import { describeCameraError, fitWidth, labelText, mirrorBox, type AnalyzedFace } from './geometry.js';
+import { EMOTION_COLOURS, faceCaption } from '@emotion/core/wire';
+import { describeCameraError, fitWidth, mirrorBox, type AnalyzedFace } from './geometry.js';
 import { createSessionUi } from './session-ui.js';
 import { attachVideoFile } from './video-file.js';
 import { FrameStream, type StreamAnswer } from './stream-client.js';
@@ -107,7 +107,7 @@ function drawFaces(faces: AnalyzedFace[], width: number, height: number, mirrore
     context.strokeStyle = colour;
     context.strokeRect(box.x, box.y, box.width, box.height);
 
-    const text = labelText(face);
+    const text = faceCaption(face);
     const padding = Math.round(fontSize / 4);
     const textWidth = context.measureText(text).width + 2 * padding;
     const textHeight = fontSize + 2 * padding;

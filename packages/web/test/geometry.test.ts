@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 
-import { describeCameraError, fitWidth, labelText, mirrorBox } from '../src/geometry.js';
+import { faceCaption } from '@emotion/core/wire';
+
+import { describeCameraError, fitWidth, mirrorBox } from '../src/geometry.js';
 
 describe('web client helpers', () => {
   it('fitWidth downscales to at most maxWidth, keeping the aspect ratio, never upscales', () => {
@@ -14,7 +16,7 @@ describe('web client helpers', () => {
     expect(mirrorBox({ x: 10, y: 20, width: 100, height: 50 }, 640)).toEqual({ x: 530, y: 20, width: 100, height: 50 });
   });
 
-  it('labelText shows the top emotion in capitals with its probability', () => {
+  it('a face’s caption shows the top emotion in capitals with its probability, and a track’s id', () => {
     const face = {
       box: { x: 0, y: 0, width: 1, height: 1 },
       score: 0.9,
@@ -26,7 +28,8 @@ describe('web client helpers', () => {
         { label: 'neutral' as const, probability: 0.05 },
       ],
     };
-    expect(labelText(face)).toBe('HAPPY 91%');
+    expect(faceCaption(face)).toBe('HAPPY 91%');
+    expect(faceCaption({ ...face, id: 2 })).toBe('#2 HAPPY 91%');
   });
 
   it('describeCameraError explains a refusal, a missing camera and a busy one', () => {
