@@ -51,7 +51,20 @@ restart_replica() { # name port
   [ "$code" = 0 ] || fail "$1 exited with $code after SIGTERM"
   "${podman[@]}" rm "$1" >/dev/null
   start_replica "$1" "$2"
+  lb_sees_up "${1#emotion-rr-}"
   echo "rolling-restart: $1 drained (exit 0), replaced and ready again in $((SECONDS - began)) s"
+}
+# A replica answering ready is not yet back in rotation: the load balancer must have checked
+# it. Stopping the next one before that leaves no server up, and HAProxy answers 503 itself
+# (a Kubernetes rolling update likewise waits for the new pod's readiness before the next).
+lb_sees_up() { # HAProxy's server name
+  local deadline=$((SECONDS + 20))
+  while ((SECONDS < deadline)); do
+    # HAProxy's CSV: status is column 18.
+    [ "$(curl -s "127.0.0.1:$STATS_PORT/stats;csv" | awk -F, -v s="$1" '$1=="replicas" && $2==s {print $18}')" = UP ] && return 0
+    sleep 0.1
+  done
+  fail "HAProxy does not see replica $1 up 20 s after it answered ready"
 }
 
 start_replica emotion-rr-a "$PORT_A"
@@ -100,5 +113,9 @@ node -e '
     `latency p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, max ${r.latency.max} ms; ` +
     `HAProxy: ${process.argv[2]} retries+redispatches, ${process.argv[3]} 5xx sent to clients`);
   process.exit(bad === 0 && r["2xx"] > 0 && process.argv[3] === "0" ? 0 : 1);
-' "$tmp/load.json" "$retries" "$lb5xx" || fail "requests were lost"
+' "$tmp/load.json" "$retries" "$lb5xx" || {
+  # HAProxy logs each server going up or down: when requests were lost, the timeline says why.
+  grep -E 'is (UP|DOWN)|no server available' "$tmp/haproxy.log" >&2 || true
+  fail "requests were lost"
+}
 echo "rolling-restart: passed, both replicas replaced in $restarted s under load"
