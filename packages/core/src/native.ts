@@ -43,7 +43,10 @@ export const SUPPORTED_PLATFORMS = [
 /** Names the addon file to load instead of the one found by platform. */
 export const NATIVE_PATH_VARIABLE = 'EMOTION_NATIVE_PATH';
 
-const require = createRequire(import.meta.url);
+// This file, wherever it ended up: bundled by esbuild into CommonJS, import.meta is empty and
+// __filename names the bundle, from which the platform package is still found in node_modules.
+const here = import.meta.url ? fileURLToPath(import.meta.url) : __filename;
+const require = createRequire(here);
 let loaded: { addon: Addon; directory: string } | undefined;
 
 export function loadAddon(): Addon {
@@ -62,7 +65,7 @@ function locate(): { addon: Addon; directory: string } {
   const named = process.env[NATIVE_PATH_VARIABLE];
   if (named) return open(named, platform, `${NATIVE_PATH_VARIABLE}=${named}`);
 
-  const local = fileURLToPath(new URL(`../native/emotion.${platform}.node`, import.meta.url));
+  const local = join(dirname(here), `../native/emotion.${platform}.node`);
   if (existsSync(local)) return open(local, platform, 'the local build');
 
   if (!(SUPPORTED_PLATFORMS as readonly string[]).includes(platform)) {
@@ -86,7 +89,8 @@ function locate(): { addon: Addon; directory: string } {
       `@emotion/core's native build for ${describe(platform)} is in the package ${packageName}, which is not ` +
         'installed. Package managers skip it when optional dependencies are omitted (--omit=optional, ' +
         '--no-optional) or when the lockfile was made on another platform: reinstall without omitting optional ' +
-        `dependencies, or add ${packageName} to your dependencies.`,
+        `dependencies, or add ${packageName} to your dependencies. A bundled app needs its node_modules ` +
+        'shipped beside the bundle (docs/install.md, "Bundlers").',
       { cause },
     );
   }
