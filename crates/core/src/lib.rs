@@ -37,6 +37,7 @@ pub use face::Face;
 pub use geometry::{BoundingBox, Point};
 pub use image_input::Image;
 pub use pixels::RawPixels;
+pub use runtime::thread_stack_bytes;
 pub use workers::{default_threads, Workers};
 
 /// The pipeline's stages one by one, for the stage benchmark and the measuring examples

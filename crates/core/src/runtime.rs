@@ -68,6 +68,17 @@ pub fn library_candidates(explicit: Option<&Path>, search_from: &[PathBuf]) -> V
     candidates
 }
 
+/// Stack for a thread that may start ONNX Runtime or create its sessions. ONNX Runtime 1.30's
+/// start-up recurses over the process's command line, measured at 200-360 bytes of stack per
+/// byte of arguments: a Node app started with 120 KB of arguments overflowed the 2 MiB a Rust
+/// thread gets (SIGSEGV, no message); the environment's size does not matter. 512 bytes per
+/// byte, at least the 8 MiB of a main thread: address space, committed only as used.
+#[must_use]
+pub fn thread_stack_bytes() -> usize {
+    let argument_bytes: usize = std::env::args_os().map(|argument| argument.len() + 1).sum();
+    argument_bytes.saturating_mul(512).max(8 << 20)
+}
+
 static ENVIRONMENT: OnceLock<Environment> = OnceLock::new();
 static INIT_LOCK: Mutex<()> = Mutex::new(());
 

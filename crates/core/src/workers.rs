@@ -64,6 +64,7 @@ impl Workers {
                 let shared = Arc::clone(&shared);
                 std::thread::Builder::new()
                     .name(format!("emotion-{i}"))
+                    .stack_size(crate::runtime::thread_stack_bytes())
                     .spawn(move || work(&shared))
                     .map_err(|e| Error::InvalidOptions(format!("cannot start the engine's threads: {e}")))
             })

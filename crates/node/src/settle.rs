@@ -46,6 +46,7 @@ where
     let (deferred, promise) = env.create_deferred::<J, Resolver<J>>()?;
     std::thread::Builder::new()
         .name("emotion-setup".into())
+        .stack_size(emotion_core::thread_stack_bytes())
         .spawn(move || settle(deferred, run_caught(work), to_js))
         .map_err(|e| napi::Error::from_reason(format!("cannot start a thread: {e}")))?;
     Ok(promise)

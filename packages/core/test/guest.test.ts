@@ -2,8 +2,10 @@
  * The engine as a guest in someone else's Node app: its own threads (the host's file reads do
  * not wait behind models), a bounded queue, cancellation, time limits and close.
  */
+import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 
 import { facesDir, HAPPY_FACE, readFace } from '@emotion/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -110,5 +112,28 @@ describe('limits and cancellation', () => {
     await closed;
     await expect(engine.dominantEmotion(face)).rejects.toMatchObject({ code: 'ENGINE_CLOSED' });
     await engine[Symbol.asyncDispose]();
+  });
+});
+
+describe('in a host process with a long command line', () => {
+  it('loads and answers from every thread (ONNX Runtime starts up on stack in proportion to the arguments)', async () => {
+    // 180 KB of arguments (Linux takes 128 KiB per argument): with Rust's default 2 MiB thread
+    // stack, the engine's loading thread died of SIGSEGV at 120 KB.
+    const longArguments = Array.from({ length: 3 }, (_, i) => `${i}`.repeat(60_000));
+    const script = `
+      import { readFileSync } from 'node:fs';
+      const [entry, image] = process.argv.slice(1);
+      const { createEngine } = await import(entry);
+      const engine = await createEngine({ threads: 2 });
+      const answers = await Promise.all([1, 2, 3, 4].map(() => engine.analyze(readFileSync(image))));
+      await engine.close();
+      console.log(JSON.stringify(answers.map((faces) => faces[0]?.emotion)));`;
+    const entry = new URL('../dist/index.js', import.meta.url).href;
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--input-type=module', '-e', script, entry, join(facesDir, HAPPY_FACE), ...longArguments],
+      { maxBuffer: 1 << 20 },
+    );
+    expect(JSON.parse(stdout)).toEqual(['happy', 'happy', 'happy', 'happy']);
   });
 });
