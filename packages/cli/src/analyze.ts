@@ -39,7 +39,8 @@ export async function analyzeFiles(files: ImageFile[], options: AnalyzeOptions):
   const analyze = options.remote ? remoteAnalyzer(options.remote) : await localAnalyzer(options);
   const reporter = createReporter(options.format, (text) => process.stdout.write(text), process.stdout.isTTY);
   const progress = createProgress(files.length);
-  const results: ImageResult[] = new Array(files.length);
+  let failed = 0;
+  let faces = 0;
 
   let next = 0;
   const worker = async () => {
@@ -48,17 +49,15 @@ export async function analyzeFiles(files: ImageFile[], options: AnalyzeOptions):
       const file = files[index];
       if (file === undefined) break;
       const result = await analyze(file);
-      results[index] = result;
-      reporter.result(result);
+      if (isFailure(result)) failed += 1;
+      else faces += result.faces.length;
+      reporter.result(result, index);
       progress.tick();
     }
   };
   await Promise.all(Array.from({ length: Math.min(options.concurrency, files.length) }, worker));
   progress.stop();
-  reporter.end(results);
-
-  const failed = results.filter(isFailure).length;
-  const faces = results.reduce((sum, result) => sum + (isFailure(result) ? 0 : result.faces.length), 0);
+  reporter.end();
   return { images: files.length, failed, faces, seconds: (performance.now() - started) / 1000 };
 }
 

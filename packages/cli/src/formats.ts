@@ -1,6 +1,7 @@
 /**
  * The output formats of `emotion analyze`. ndjson and csv stream (a line per image or face as
- * each image finishes); table and json are one document, written once every image is done.
+ * each image finishes) and keep nothing, so a run over millions of images holds no result in
+ * memory; table and json are one document, written once every image is done.
  */
 import { EMOTION_LABELS, labelText } from '@emotion/core/wire';
 import { boxColumns, byLabel } from './columns.js';
@@ -12,10 +13,10 @@ import { stringify } from 'csv-stringify/sync';
 export type Format = 'table' | 'json' | 'ndjson' | 'csv';
 
 export interface Reporter {
-  /** Called as each image finishes, in completion order. */
-  result(result: ImageResult): void;
-  /** Called once with every result, in input order. */
-  end(results: ImageResult[]): void;
+  /** Called as each image finishes, in completion order, with its place among the inputs. */
+  result(result: ImageResult, index: number): void;
+  /** Called once every image is done. */
+  end(): void;
 }
 
 type Write = (text: string) => void;
@@ -29,10 +30,21 @@ export function createReporter(format: Format, write: Write, colour = false): Re
       write(stringify([CSV_HEADER]));
       return { result: (result) => write(stringify(csvRows(result))), end: () => {} };
     case 'json':
-      return { result: () => {}, end: (results) => write(`${JSON.stringify({ images: results }, null, 2)}\n`) };
+      return documentReporter((results) => write(`${JSON.stringify({ images: results }, null, 2)}\n`));
     case 'table':
-      return { result: () => {}, end: (results) => write(`${table(results, colour)}\n`) };
+      return documentReporter((results) => write(`${table(results, colour)}\n`));
   }
+}
+
+/** Keeps every result in input order, for a format written as one document at the end. */
+function documentReporter(writeAll: (results: ImageResult[]) => void): Reporter {
+  const results: ImageResult[] = [];
+  return {
+    result: (result, index) => {
+      results[index] = result;
+    },
+    end: () => writeAll(results),
+  };
 }
 
 const CSV_HEADER = ['file', 'face', 'x', 'y', 'width', 'height', 'score', 'emotion', ...EMOTION_LABELS, 'error'];

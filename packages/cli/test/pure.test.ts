@@ -61,12 +61,27 @@ function run(format: Format, results: ImageResult[]): string {
   const reporter = createReporter(format, (text) => {
     out += text;
   });
-  for (const result of results) reporter.result(result);
-  reporter.end(results);
+  for (const [index, result] of results.entries()) reporter.result(result, index);
+  reporter.end();
   return out;
 }
 
 describe('output formats', () => {
+  it('json and table list the images in input order, whatever order they finish in', () => {
+    for (const format of ['json', 'table'] as const) {
+      let out = '';
+      const reporter = createReporter(format, (text) => {
+        out += text;
+      });
+      reporter.result(broken, 2);
+      reporter.result(happy, 0);
+      reporter.result(empty, 1);
+      expect(out).toBe('');
+      reporter.end();
+      expect(out).toBe(run(format, [happy, empty, broken]));
+    }
+  });
+
   it('toFailure keeps the code and the first line of the message', () => {
     expect(broken).toEqual({ file: 'c.gif', error: { code: 'INVALID_IMAGE', message: 'Failed to decode image' } });
     expect(isFailure(broken)).toBe(true);
