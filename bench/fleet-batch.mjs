@@ -8,11 +8,12 @@
 //   flock /tmp/bench.lock node bench/fleet-batch.mjs [--images 2000] [--concurrency 8]   (after `pnpm build`)
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+
+import { freePort } from './loopback-load.mjs';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const START = join(repo, 'packages/server/dist/start.cjs');
@@ -34,14 +35,6 @@ const folder = mkdtempSync(join(tmpdir(), 'emotion-fleet-bench-'));
 for (const [index, file] of files.entries()) {
   symlinkSync(file, join(folder, `${String(index).padStart(5, '0')}-${basename(file)}`));
 }
-
-const freePort = () =>
-  new Promise((done) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => done(port));
-    });
-  });
 
 async function startServer(port) {
   const child = spawn(process.execPath, [START], {

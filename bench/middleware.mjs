@@ -24,10 +24,12 @@
 //   node bench/middleware.mjs [--rounds 48] [--before-12 DIR]...   (after `pnpm build`; 1-2 minutes)
 import { spawn } from 'node:child_process';
 import { existsSync, openSync, writeSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+
+import { drivePredict, quantile } from './loopback-load.mjs';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const KEY = 'bench-key-0123456789abcdef0123456789';
@@ -130,43 +132,10 @@ function serverCpu(child) {
   });
 }
 
-/** `count` requests, `CONCURRENCY` at a time on kept-alive connections: each one's latency in ms. */
-async function drive(port, count, agent) {
-  const body = '{}';
-  const headers = { 'Content-Type': 'application/json', 'Content-Length': 2, Authorization: `Bearer ${KEY}` };
-  const latencies = [];
-  let sent = 0;
-  const one = () =>
-    new Promise((resolve, reject) => {
-      const started = process.hrtime.bigint();
-      const req = request({ host: '127.0.0.1', port, path: '/predict', method: 'POST', headers, agent }, (res) => {
-        res.resume();
-        res.on('end', () => {
-          if (res.statusCode !== 400) reject(new Error(`status ${res.statusCode}`));
-          latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
-          resolve();
-        });
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
-  const worker = async () => {
-    while (sent < count) {
-      sent++;
-      await one();
-    }
-  };
-  const t0 = process.hrtime.bigint();
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  return { latencies, seconds: Number(process.hrtime.bigint() - t0) / 1e9 };
-}
-
-const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-const median = (values) =>
-  quantile(
-    [...values].sort((a, b) => a - b),
-    0.5,
-  );
+const median = (values) => quantile(values, 0.5);
+/** POST /predict with the key, `CONCURRENCY` at a time on kept-alive connections. */
+const drive = (port, count, agent) =>
+  drivePredict({ port, count, agent, concurrency: CONCURRENCY, headers: { Authorization: `Bearer ${KEY}` } });
 
 /** CPU µs per request through app.request(), median of `batches` batches of `size`. */
 async function cpuPerRequest(apps, batches = 15, size = 2000) {
@@ -240,10 +209,10 @@ async function main() {
   console.log(`|${'---|'.repeat(7 + 2 * BASELINES.length)}`);
   for (const config of CONFIGS) {
     const r = results[config];
-    const sorted = [...r.latencies].sort((a, b) => a - b);
+    const [p50, p90, p99] = [0.5, 0.9, 0.99].map((q) => quantile(r.latencies, q).toFixed(3));
     console.log(
-      `| ${config} | ${r.count} | ${quantile(sorted, 0.5).toFixed(3)} | ${quantile(sorted, 0.9).toFixed(3)} | ` +
-        `${quantile(sorted, 0.99).toFixed(3)} | ${(r.count / r.seconds).toFixed(0)} | ` +
+      `| ${config} | ${r.count} | ${p50} | ${p90} | ` +
+        `${p99} | ${(r.count / r.seconds).toFixed(0)} | ` +
         `${BASELINES.map((b) => `${pairedDelta(config, b).toFixed(3)} ms`).join(' | ')} | ` +
         `${serverCpuPerRequest(config).toFixed(1)} | ${BASELINES.map((b) => cpuDelta(config, b).toFixed(1)).join(' | ')} |`,
     );

@@ -14,12 +14,13 @@
 //   flock /tmp/bench.lock node bench/rate-limit-store.mjs [--rounds 20]   (after `pnpm build`)
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
-import { createServer } from 'node:net';
+import { Agent } from 'node:http';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+
+import { drivePredict, freePort, quantile } from './loopback-load.mjs';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const START = join(repo, 'packages/server/dist/start.cjs');
@@ -27,15 +28,6 @@ const CONCURRENCY = 8;
 const PER_ROUND = 1000;
 const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '20' } } });
 const ROUNDS = Number(args.rounds);
-
-function freePort() {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 async function startRedis() {
   const port = await freePort();
@@ -72,40 +64,6 @@ function cpuMs(pid) {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
-
-/** `count` requests, CONCURRENCY at a time: each one's latency in ms. */
-async function drive(port, count, agent) {
-  const headers = { 'Content-Type': 'application/json', 'Content-Length': 2 };
-  const latencies = [];
-  let sent = 0;
-  const one = () =>
-    new Promise((resolve, reject) => {
-      const started = process.hrtime.bigint();
-      const req = request({ host: '127.0.0.1', port, path: '/predict', method: 'POST', headers, agent }, (res) => {
-        res.resume();
-        res.on('end', () => {
-          if (res.statusCode !== 400) reject(new Error(`status ${res.statusCode}`));
-          latencies.push(Number(process.hrtime.bigint() - started) / 1e6);
-          resolve();
-        });
-      });
-      req.on('error', reject);
-      req.end('{}');
-    });
-  const worker = async () => {
-    while (sent < count) {
-      sent++;
-      await one();
-    }
-  };
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  return latencies;
-}
-
-const quantile = (values, q) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-};
 
 /** One take's round trip to Redis from this process: the script alone, no HTTP. */
 async function redisRoundTrip(url) {
@@ -144,7 +102,12 @@ async function main() {
       const p50 = {};
       for (const name of order) {
         const cpuBefore = cpuMs(servers[name].child.pid);
-        const latencies = await drive(servers[name].port, PER_ROUND, agents[name]);
+        const { latencies } = await drivePredict({
+          port: servers[name].port,
+          count: PER_ROUND,
+          agent: agents[name],
+          concurrency: CONCURRENCY,
+        });
         p50[name] = quantile(latencies, 0.5);
         if (round >= 0) {
           all[name].push(...latencies);

@@ -7,10 +7,10 @@ import { mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 
-import { startServer } from '@emotion/test-support';
+import { freePort, startServer } from '@emotion/test-support';
 import { describe, expect, it } from 'vitest';
 
-import { freePort, startFleet } from './fleet.js';
+import { startFleet } from './fleet.js';
 import { bin, facesDir, packageDir, runCli } from './fixtures.js';
 import { programAvailable } from './tools.js';
 

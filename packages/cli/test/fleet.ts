@@ -3,10 +3,9 @@
  * HAProxy, configured by deploy/haproxy.cfg as the rolling-restart test does.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 
-import { repoRoot, type RunningServer, startServer } from '@emotion/test-support';
+import { freePort, repoRoot, type RunningServer, startServer } from '@emotion/test-support';
 
 export interface Fleet {
   /** The load balancer's address. */
@@ -17,20 +16,6 @@ export interface Fleet {
   /** HAProxy's statistics, CSV. */
   stats(): Promise<string>;
   stop(): Promise<void>;
-}
-
-/** A port nobody listens on now (the kernel's pick, released at once). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 export async function startFleet(env: Record<string, string> = {}): Promise<Fleet> {

@@ -4,7 +4,9 @@
  * local run skips, saying so; in CI (CI set) that is a failure.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
+
+import { freePort } from '@emotion/test-support';
 
 export const REDIS_SERVER = process.env.REDIS_SERVER_PATH ?? 'redis-server';
 
@@ -18,17 +20,6 @@ export function redisAvailable(testName: string): boolean {
     console.warn(`${message}: SKIPPED`);
     return false;
   }
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 export interface TestRedis {

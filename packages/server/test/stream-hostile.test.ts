@@ -6,12 +6,12 @@
  * and a /predict still answered right.
  */
 import { readFileSync } from 'node:fs';
-import { type AddressInfo, createServer, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 
-import { HAPPY_FACE, type RunningServer, readFace, startServer } from '@emotion/test-support';
+import { freePort, HAPPY_FACE, type RunningServer, readFace, startServer } from '@emotion/test-support';
 import { closedWithin, dial, exchange, frame, openRawStream, upgradeHead } from './hostile/raw-websocket.js';
 
 const happy = readFace(HAPPY_FACE);
@@ -24,15 +24,6 @@ function rssBytes(pid: number): number {
 
 const MiB = 1024 * 1024;
 
-/** A port nothing listens on now (METRICS_PORT takes no 0). */
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Message {

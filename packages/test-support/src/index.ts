@@ -12,4 +12,4 @@ export {
   pseudoRandomBytes,
 } from './images.js';
 export { FACE_FILES, FACE_SIZE, facesDir, HAPPY_FACE, readFace, repoRoot, SAD_FACE, sharedDir } from './paths.js';
-export { type RunningServer, SERVER_MAIN, startServer } from './server.js';
+export { freePort, type RunningServer, SERVER_MAIN, startServer } from './server.js';

@@ -1,6 +1,7 @@
 /** Runs the real server (packages/server/dist/start.cjs, as `pnpm start` does) on a free port. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 import { repoRoot } from './paths.js';
@@ -46,4 +47,18 @@ export async function startServer(env: Record<string, string> = {}, timeoutMs = 
   }
   child.kill('SIGKILL');
   throw new Error(`the server was not ready within ${timeoutMs} ms:\n${text}`);
+}
+
+/** A port nothing listens on now (the kernel's pick, released at once), for settings that take no 0. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
 }
