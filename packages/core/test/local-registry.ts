@@ -27,44 +27,46 @@ interface Manifest {
   [field: string]: unknown;
 }
 
+interface Published {
+  manifest: Manifest;
+  file: string;
+  bytes: Buffer;
+}
+
 /** Serves every .tgz in `tarballDir`, plus a manifest-only package for each of `manifests`. */
 export async function startRegistry(tarballDir: string, manifests: Manifest[]): Promise<LocalRegistry> {
-  const tarballs = new Map<string, Buffer>();
-  const packages = new Map<string, Manifest>();
+  const byName = new Map<string, Published>();
   for (const file of readdirSync(tarballDir).filter((f) => f.endsWith('.tgz'))) {
     const path = join(tarballDir, file);
     const manifest = JSON.parse(execFileSync('tar', ['xzOf', path, 'package/package.json'], { encoding: 'utf8' }));
-    tarballs.set(file, readFileSync(path));
-    packages.set(manifest.name, manifest);
+    byName.set(manifest.name, { manifest, file, bytes: readFileSync(path) });
   }
-  for (const manifest of manifests.filter((m) => !packages.has(m.name))) {
+  for (const manifest of manifests.filter((m) => !byName.has(m.name))) {
     const file = `${manifest.name.slice(1).replace('/', '-')}-${manifest.version}.tgz`;
-    tarballs.set(file, manifestOnlyTarball(manifest));
-    packages.set(manifest.name, manifest);
+    byName.set(manifest.name, { manifest, file, bytes: manifestOnlyTarball(manifest) });
   }
+  const byFile = new Map([...byName.values()].map((published) => [published.file, published]));
 
   const downloads: string[] = [];
   const server = createServer((request, response) => {
     const path = decodeURIComponent(new URL(request.url ?? '/', 'http://registry').pathname);
-    const tarball = path.startsWith('/-/') ? tarballs.get(path.slice(3)) : undefined;
+    const tarball = path.startsWith('/-/') ? byFile.get(path.slice(3)) : undefined;
     if (tarball) {
-      downloads.push(path.slice(3));
-      response.writeHead(200, { 'content-type': 'application/octet-stream' }).end(tarball);
+      downloads.push(tarball.file);
+      response.writeHead(200, { 'content-type': 'application/octet-stream' }).end(tarball.bytes);
       return;
     }
-    const manifest = packages.get(path.slice(1));
-    if (!manifest) {
+    const published = byName.get(path.slice(1));
+    if (!published) {
       response.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"Not found"}');
       return;
     }
-    response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(packument(manifest)));
+    response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(packument(published)));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  function packument(manifest: Manifest): object {
-    const file = `${manifest.name.slice(1).replace('/', '-')}-${manifest.version}.tgz`;
-    const bytes = tarballs.get(file)!;
+  function packument({ manifest, file, bytes }: Published): object {
     const dist = {
       tarball: `${url}/-/${file}`,
       shasum: createHash('sha1').update(bytes).digest('hex'),
