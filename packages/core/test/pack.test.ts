@@ -61,18 +61,27 @@ function newProject(dir: string, manifest: object = {}): string {
   return dir;
 }
 
-/** The script a user would write first; prints the answer as one JSON line. */
-function runEsModule(dir: string): unknown {
+/**
+ * The script a user would write first, as an ES module (without top-level await, so that esbuild
+ * can bundle it as CommonJS too); prints the answer as one JSON line.
+ */
+function writeFirstScript(dir: string): void {
   writeFileSync(
     join(dir, 'main.mjs'),
     `import { readFileSync } from 'node:fs';
 import { createEngine } from '${scope}/core';
-const engine = await createEngine();
-const faces = await engine.analyze(readFileSync(process.argv[2]));
-const dominant = await engine.dominantEmotion(readFileSync(process.argv[2]), { among: ['happy', 'sad'] });
-console.log(JSON.stringify({ faces: faces.length, landmarks: faces[0]?.landmarks.length, emotions: faces[0]?.emotions.length, dominant }));
+createEngine().then(async (engine) => {
+  const image = readFileSync(process.argv[2]);
+  const faces = await engine.analyze(image);
+  const dominant = await engine.dominantEmotion(image, { among: ['happy', 'sad'] });
+  console.log(JSON.stringify({ faces: faces.length, landmarks: faces[0]?.landmarks.length, emotions: faces[0]?.emotions.length, dominant }));
+});
 `,
   );
+}
+
+function runEsModule(dir: string): unknown {
+  writeFirstScript(dir);
   return lastJsonLine(execFileSync('node', ['main.mjs', face], { cwd: dir, env, encoding: 'utf8' }));
 }
 
@@ -185,29 +194,12 @@ export async function moods(image: Uint8Array): Promise<EmotionLabel[]> {
 
   it('answers from an esbuild bundle, ES module or CommonJS, with node_modules beside it', () => {
     const esbuild = join(dirname(requireFromCore.resolve('esbuild/package.json')), 'bin/esbuild');
-    writeFileSync(
-      join(project, 'bundled.js'),
-      `import { readFileSync } from 'node:fs';
-import { createEngine } from '${scope}/core';
-createEngine().then(async (engine) => {
-  const image = readFileSync(process.argv[2]);
-  const faces = await engine.analyze(image);
-  const dominant = await engine.dominantEmotion(image, { among: ['happy', 'sad'] });
-  console.log(JSON.stringify({ faces: faces.length, landmarks: faces[0]?.landmarks.length, emotions: faces[0]?.emotions.length, dominant }));
-});
-`,
-    );
+    writeFirstScript(project);
     const answers = ['esm', 'cjs'].map((format) => {
       const bundle = `dist/app.${format === 'esm' ? 'mjs' : 'cjs'}`;
       // Only the JavaScript is inlined: the addon is required at run time from node_modules.
-      execFileSync(
-        esbuild,
-        ['bundled.js', '--bundle', '--platform=node', `--format=${format}`, `--outfile=${bundle}`],
-        {
-          cwd: project,
-          stdio: 'pipe',
-        },
-      );
+      const options = ['--bundle', '--platform=node', `--format=${format}`, `--outfile=${bundle}`];
+      execFileSync(esbuild, ['main.mjs', ...options], { cwd: project, stdio: 'pipe' });
       return lastJsonLine(execFileSync('node', [bundle, face], { cwd: project, env, encoding: 'utf8' }));
     });
     expect(answers).toEqual([expectedAnswer, expectedAnswer]);
