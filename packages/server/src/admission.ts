@@ -58,7 +58,8 @@ export function createAdmission(limit: number, streamLimit = Math.max(1, Math.fl
     throw new RangeError(`the streams' share must be a whole number from 1 to ${limit}, got ${streamLimit}`);
   let inFlight = 0;
   let streamsInFlight = 0;
-  const waiting: (() => boolean)[] = [];
+  /** Streams waiting for a slot, oldest first; one that closes leaves the queue at once (onAbort). */
+  const waiting: (() => void)[] = [];
   const full = () => inFlight >= limit;
   const streamFull = () => full() || streamsInFlight >= streamLimit;
 
@@ -71,8 +72,7 @@ export function createAdmission(limit: number, streamLimit = Math.max(1, Math.fl
       released = true;
       inFlight--;
       if (stream) streamsInFlight--;
-      // Hand the freed slot to the streams that wait, oldest first; a waiter whose stream
-      // closed meanwhile declines (returns false) and the next one gets it.
+      // Hand the freed slot to the streams that wait, oldest first.
       while (waiting.length > 0 && !streamFull()) waiting.shift()?.();
     };
   };
@@ -95,9 +95,7 @@ export function createAdmission(limit: number, streamLimit = Math.max(1, Math.fl
       return new Promise((resolve) => {
         const waiter = () => {
           signal.removeEventListener('abort', onAbort);
-          if (signal.aborted) return false;
           resolve(take(true));
-          return true;
         };
         const onAbort = () => {
           const index = waiting.indexOf(waiter);
