@@ -19,7 +19,7 @@ export interface Reporter {
   end(): void;
 }
 
-type Write = (text: string) => void;
+export type Write = (text: string) => void;
 
 /** `colour`: ANSI colours in the table (for a terminal, not a pipe or file). */
 export function createReporter(format: Format, write: Write, colour = false): Reporter {

@@ -7,7 +7,7 @@ import Table from 'cli-table3';
 import { stringify } from 'csv-stringify/sync';
 
 import { boxColumns, byLabel, round } from './columns.js';
-import type { Format } from './formats.js';
+import type { Format, Write } from './formats.js';
 import { EMOTION_LABELS, labelText } from '@emotion/core/wire';
 
 export interface VideoReporter {
@@ -15,8 +15,6 @@ export interface VideoReporter {
   clip(file: string, summary: VideoSummary): void;
   end(): void;
 }
-
-type Write = (text: string) => void;
 
 export function createVideoReporter(format: Format, write: Write, colour = false): VideoReporter {
   switch (format) {
